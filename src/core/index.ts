@@ -1,0 +1,4 @@
+export * from './event.js';
+export * from './errors.js';
+export * from './severity.js';
+export * from './finding.js';

@@ -11,7 +11,8 @@ export interface CompiledSigma {
   compileCondition(expression: string): (event: VigilEvent) => boolean;
   /**
    * When every match requires `eventName` to be one of these exact values, the set (for indexing);
-   * undefined when the block can match any eventName.
+   * undefined when the block can match any eventName. Values are lower-cased (Sigma matching is
+   * case-insensitive): index by `eventName.toLowerCase()`. An empty set means the block never matches.
    */
   eventNames: ReadonlySet<string> | undefined;
 }

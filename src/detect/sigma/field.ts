@@ -1,0 +1,285 @@
+import ipaddr from 'ipaddr.js';
+import type { VigilEvent } from '../../core/event.js';
+import type { FieldGetter } from '../types.js';
+import type { JsonText } from './json-text.js';
+import { parseModifiers, type Modifiers } from './modifiers.js';
+import { compilePattern, literalOf, type StringPattern } from './pattern.js';
+import { anyText, isNullish, textOf } from './values.js';
+import { SigmaSyntaxError, SigmaUnsupportedError } from './errors.js';
+
+export type EventPredicate = (event: VigilEvent) => boolean;
+
+export interface FieldContext {
+  getField: FieldGetter;
+  jsonText: JsonText;
+  /** Where the field is, for messages: `selection "filter_main"`. */
+  where: string;
+}
+
+export interface CompiledField {
+  test: EventPredicate;
+  /** Lower-cased exact values when this is an unmodified `eventName` field; otherwise undefined. */
+  eventNames: Set<string> | undefined;
+}
+
+type Scalar = string | number | boolean | null;
+
+const PLACEHOLDER = /^%[A-Za-z0-9_.-]+%$/;
+
+/** Compiles one `field|modifier…: value(s)` entry of a selection. */
+export function compileField(key: string, value: unknown, ctx: FieldContext): CompiledField {
+  const [fieldRaw, ...modNames] = key.split('|');
+  const field = fieldRaw!.trim();
+  const where = `${ctx.where}, field "${key}"`;
+  if (!field) throw new SigmaSyntaxError(`${where}: empty field name`);
+  const mods = parseModifiers(modNames, where);
+  const values = scalarValues(value, where);
+  for (const v of values) {
+    if (typeof v === 'string' && PLACEHOLDER.test(v)) {
+      throw new SigmaUnsupportedError(
+        `${where}: placeholder value "${v}" is not supported (it needs per-environment expansion)`,
+      );
+    }
+  }
+  const get = ctx.getField;
+  const read = (event: VigilEvent) => get(event, field);
+
+  if (mods.exists) return plain(existsTest(read, values, where));
+  if (mods.compare) return plain(compareTest(read, mods.compare, values, where));
+  if (mods.cidr) return plain(cidrTest(read, values, ctx.jsonText, where));
+  if (mods.re) return plain(regexTest(read, mods.re.flags, mods.all, values, ctx.jsonText, where));
+  if (mods.fieldref) return plain(fieldrefTest(read, get, mods, values, ctx.jsonText, where));
+  return {
+    test: stringTest(read, mods, values, ctx.jsonText),
+    eventNames: field === 'eventName' || field === 'vigil.eventName' ? exactNames(mods, values) : undefined,
+  };
+}
+
+function plain(test: EventPredicate): CompiledField {
+  return { test, eventNames: undefined };
+}
+
+function scalarValues(value: unknown, where: string): Scalar[] {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) throw new SigmaSyntaxError(`${where}: empty list of values`);
+  for (const v of list) {
+    if (v === undefined || (v !== null && typeof v === 'object')) {
+      throw new SigmaSyntaxError(
+        `${where}: values must be strings, numbers, booleans or null, not ${describe(v)}`,
+      );
+    }
+  }
+  return list as Scalar[];
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v === undefined) return 'nothing';
+  return typeof v === 'object' ? 'a map' : typeof v;
+}
+
+function exactNames(mods: Modifiers, values: Scalar[]): Set<string> | undefined {
+  if (mods.anchor !== 'exact' || (mods.all && values.length > 1)) return undefined;
+  const out = new Set<string>();
+  for (const v of values) {
+    if (typeof v !== 'string') return undefined;
+    const lit = literalOf(v);
+    if (lit === undefined) return undefined;
+    out.add(lit.toLowerCase());
+  }
+  return out;
+}
+
+/** Plain, contains, startswith, endswith (optionally `all`, `cased`); null matches a missing field. */
+function stringTest(
+  read: (e: VigilEvent) => unknown,
+  mods: Modifiers,
+  values: Scalar[],
+  jsonText: JsonText,
+): EventPredicate {
+  const alternatives = (vals: Scalar[]) => {
+    const matchNull = vals.includes(null);
+    const exact = new Set<string>();
+    const others: StringPattern[] = [];
+    for (const v of vals) {
+      if (v === null) continue;
+      const p = compilePattern(String(v), mods.anchor, mods.cased);
+      if (p.literal !== undefined) exact.add(p.literal);
+      else others.push(p);
+    }
+    const cased = mods.cased;
+    const textTest = (text: string): boolean => {
+      const t = cased ? text : text.toLowerCase();
+      if (exact.has(t)) return true;
+      for (const p of others) if (p.test(t)) return true;
+      return false;
+    };
+    const hasText = exact.size > 0 || others.length > 0;
+    return (value: unknown): boolean => {
+      if (isNullish(value)) {
+        if (matchNull) return true;
+        if (value === undefined || value === null) return false;
+      }
+      return hasText && anyText(value, jsonText, textTest);
+    };
+  };
+  if (mods.all && values.length > 1) {
+    const each = values.map((v) => alternatives([v]));
+    return (event) => {
+      const value = read(event);
+      for (const t of each) if (!t(value)) return false;
+      return true;
+    };
+  }
+  const one = alternatives(values);
+  return (event) => one(read(event));
+}
+
+function existsTest(read: (e: VigilEvent) => unknown, values: Scalar[], where: string): EventPredicate {
+  const want = values[0];
+  if (values.length !== 1 || typeof want !== 'boolean') {
+    throw new SigmaSyntaxError(`${where}: "exists" takes true or false`);
+  }
+  return (event) => {
+    const v = read(event);
+    return (v !== undefined && v !== null) === want;
+  };
+}
+
+function compareTest(
+  read: (e: VigilEvent) => unknown,
+  op: NonNullable<Modifiers['compare']>,
+  values: Scalar[],
+  where: string,
+): EventPredicate {
+  const bound = values.length === 1 ? toNumber(values[0]) : undefined;
+  if (bound === undefined) throw new SigmaSyntaxError(`${where}: "${op}" takes one number`);
+  const cmp =
+    op === 'gt'
+      ? (n: number) => n > bound
+      : op === 'gte'
+        ? (n: number) => n >= bound
+        : op === 'lt'
+          ? (n: number) => n < bound
+          : (n: number) => n <= bound;
+  return (event) => {
+    const v = read(event);
+    if (Array.isArray(v)) {
+      for (const el of v) {
+        const n = toNumber(el);
+        if (n !== undefined && cmp(n)) return true;
+      }
+      return false;
+    }
+    const n = toNumber(v);
+    return n !== undefined && cmp(n);
+  };
+}
+
+function toNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'string' && v.trim() !== '') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+function cidrTest(
+  read: (e: VigilEvent) => unknown,
+  values: Scalar[],
+  jsonText: JsonText,
+  where: string,
+): EventPredicate {
+  const ranges = values.map((v) => {
+    if (typeof v !== 'string' || !ipaddr.isValidCIDR(v))
+      throw new SigmaSyntaxError(`${where}: "${String(v)}" is not a CIDR range`);
+    const [addr, bits] = ipaddr.parseCIDR(v);
+    return { kind: addr.kind(), range: [addr, bits] as [ipaddr.IPv4 | ipaddr.IPv6, number] };
+  });
+  const textTest = (text: string): boolean => {
+    if (!ipaddr.isValid(text)) return false;
+    const addr = ipaddr.process(text);
+    const kind = addr.kind();
+    for (const r of ranges) {
+      if (r.kind === kind && (addr as ipaddr.IPv4).match(r.range as [ipaddr.IPv4, number])) return true;
+    }
+    return false;
+  };
+  return (event) => anyText(read(event), jsonText, textTest);
+}
+
+function regexTest(
+  read: (e: VigilEvent) => unknown,
+  flags: string,
+  all: boolean,
+  values: Scalar[],
+  jsonText: JsonText,
+  where: string,
+): EventPredicate {
+  const regexes = values.map((v) => {
+    if (typeof v !== 'string') throw new SigmaSyntaxError(`${where}: "re" takes strings`);
+    try {
+      return new RegExp(v, flags);
+    } catch (err) {
+      throw new SigmaSyntaxError(`${where}: invalid regular expression "${v}": ${(err as Error).message}`);
+    }
+  });
+  const tests = regexes.map((re) => (text: string) => re.test(text));
+  if (all)
+    return (event) => {
+      const v = read(event);
+      return tests.every((t) => anyText(v, jsonText, t));
+    };
+  return (event) => {
+    const v = read(event);
+    return tests.some((t) => anyText(v, jsonText, t));
+  };
+}
+
+/** Compares the field with the value of another field (`fieldref`), optionally as substring/prefix/suffix. */
+function fieldrefTest(
+  read: (e: VigilEvent) => unknown,
+  get: FieldGetter,
+  mods: Modifiers,
+  values: Scalar[],
+  jsonText: JsonText,
+  where: string,
+): EventPredicate {
+  const refs = values.map((v) => {
+    if (typeof v !== 'string' || v.trim() === '')
+      throw new SigmaSyntaxError(`${where}: "fieldref" takes field names`);
+    return v.trim();
+  });
+  const fold = mods.cased ? (s: string) => s : (s: string) => s.toLowerCase();
+  const anchor = mods.anchor;
+  const compare = (text: string, ref: string): boolean =>
+    anchor === 'exact'
+      ? text === ref
+      : anchor === 'contains'
+        ? text.includes(ref)
+        : anchor === 'startswith'
+          ? text.startsWith(ref)
+          : text.endsWith(ref);
+  const matchesRef = (event: VigilEvent, value: unknown, refPath: string): boolean => {
+    const refValue = get(event, refPath);
+    const refTexts: string[] = [];
+    for (const el of Array.isArray(refValue) ? refValue : [refValue]) {
+      const t = textOf(el, jsonText);
+      if (t !== undefined) refTexts.push(fold(t));
+    }
+    if (refTexts.length === 0) return false;
+    return anyText(value, jsonText, (text) => {
+      const t = fold(text);
+      return refTexts.some((r) => compare(t, r));
+    });
+  };
+  const every = mods.all;
+  return (event) => {
+    const value = read(event);
+    if (value === undefined || value === null) return false;
+    return every
+      ? refs.every((r) => matchesRef(event, value, r))
+      : refs.some((r) => matchesRef(event, value, r));
+  };
+}

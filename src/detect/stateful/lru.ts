@@ -1,0 +1,51 @@
+/**
+ * A Map bounded to `max` entries that forgets the least recently used one first. Reading with
+ * `get` or writing with `set` makes an entry the most recent.
+ */
+export class LruMap<K, V> {
+  readonly #map = new Map<K, V>();
+  readonly #max: number;
+
+  constructor(max: number) {
+    if (!(max >= 1)) throw new RangeError(`LRU size must be at least 1, got ${max}`);
+    this.#max = max;
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  get(key: K): V | undefined {
+    const value = this.#map.get(key);
+    if (value !== undefined) {
+      this.#map.delete(key);
+      this.#map.set(key, value);
+    }
+    return value;
+  }
+
+  /** Reads without making the entry more recent. */
+  peek(key: K): V | undefined {
+    return this.#map.get(key);
+  }
+
+  has(key: K): boolean {
+    return this.#map.has(key);
+  }
+
+  set(key: K, value: V): void {
+    this.#map.delete(key);
+    this.#map.set(key, value);
+    if (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value as K);
+  }
+
+  delete(key: K): boolean {
+    return this.#map.delete(key);
+  }
+
+  /** The least recently used entry, or undefined when empty. */
+  oldest(): [K, V] | undefined {
+    const next = this.#map.entries().next();
+    return next.done ? undefined : next.value;
+  }
+}

@@ -1,0 +1,103 @@
+import { MAX_EVIDENCE_IDS } from '../../core/finding.js';
+import { LruMap } from './lru.js';
+import type { Contribution, Fire } from './types.js';
+
+/**
+ * Ordered sequence per group: step 0, then step 1, … then the last step, all within `window`
+ * (event time, first to last). Each step keeps its most recent matches (at most MAX_PER_STEP), so
+ * events that arrive out of order still complete the sequence in their true time order. A
+ * completed sequence fires once and clears the group. At most `maxGroups` groups (LRU), and a
+ * group idle for longer than window+lateness behind the watermark is dropped.
+ */
+export interface SequenceOptions {
+  steps: number;
+  window: number;
+  maxGroups: number;
+  lateness?: number;
+}
+
+export interface SequenceState {
+  apply(group: string, steps: readonly number[], contribution: Contribution): Fire | undefined;
+  readonly size: number;
+}
+
+export const MAX_PER_STEP = 16;
+const SWEEP_PER_APPLY = 4;
+
+interface Group {
+  steps: Contribution[][];
+  maxTs: number;
+}
+
+function before(a: Contribution, b: Contribution): boolean {
+  return a.ts < b.ts || (a.ts === b.ts && a.seq < b.seq);
+}
+
+function insert(list: Contribution[], c: Contribution): void {
+  let i = list.length;
+  while (i > 0 && before(c, list[i - 1]!)) i--;
+  list.splice(i, 0, c);
+  if (list.length > MAX_PER_STEP) list.shift();
+}
+
+/** For each match of the last step, the latest chain ending in it; the first chain within the window. */
+function findChain(steps: Contribution[][], window: number): Contribution[] | undefined {
+  const last = steps[steps.length - 1]!;
+  for (let k = last.length - 1; k >= 0; k--) {
+    const chain: Contribution[] = [last[k]!];
+    for (let s = steps.length - 2; s >= 0; s--) {
+      const next = chain[0]!;
+      const list = steps[s]!;
+      let j = list.length - 1;
+      while (j >= 0 && !before(list[j]!, next)) j--;
+      if (j < 0) break;
+      chain.unshift(list[j]!);
+    }
+    if (chain.length === steps.length && chain[chain.length - 1]!.ts - chain[0]!.ts <= window) return chain;
+  }
+  return undefined;
+}
+
+export function createSequenceState(options: SequenceOptions): SequenceState {
+  const { window } = options;
+  const retention = window + (options.lateness ?? window);
+  const groups = new LruMap<string, Group>(options.maxGroups);
+  let watermark = -Infinity;
+
+  function sweep(): void {
+    for (let n = 0; n < SWEEP_PER_APPLY; n++) {
+      const oldest = groups.oldest();
+      if (!oldest || oldest[1].maxTs >= watermark - retention) return;
+      groups.delete(oldest[0]);
+    }
+  }
+
+  return {
+    get size() {
+      return groups.size;
+    },
+    apply(group, matched, contribution) {
+      const ts = contribution.ts;
+      if (ts > watermark) watermark = ts;
+      sweep();
+      let g = groups.get(group);
+      if (!g) {
+        g = { steps: Array.from({ length: options.steps }, () => []), maxTs: ts };
+        groups.set(group, g);
+      }
+      if (ts > g.maxTs) g.maxTs = ts;
+      const horizon = g.maxTs - retention;
+      if (ts < horizon) return undefined;
+      for (const list of g.steps) {
+        let drop = 0;
+        while (drop < list.length && list[drop]!.ts < horizon) drop++;
+        if (drop) list.splice(0, drop);
+      }
+      for (const s of matched) if (s >= 0 && s < g.steps.length) insert(g.steps[s]!, contribution);
+      const chain = findChain(g.steps, window);
+      if (!chain) return undefined;
+      groups.delete(group);
+      return { group, value: chain.length, values: [], evidence: chain.slice(-MAX_EVIDENCE_IDS) };
+    },
+  };
+}

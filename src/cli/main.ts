@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { terminalSafe } from '../core/text.js';
+import { complain, defaultIO, EXIT, UsageError, type CliIO } from './io.js';
+import { rulesCommand } from './rules-command.js';
+import { scanCommand } from './scan-command.js';
+
+const USAGE = `Vigil: security monitoring for AWS.
+
+Usage:
+  vigil scan PATH... [options]    hunt through CloudTrail logs (vigil scan --help)
+  vigil rules list|test           the detection catalogue and its tests (vigil rules --help)
+  vigil version
+
+Exit codes: 0 done, 1 error, 3 findings at or above --fail-on.`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Runs one command and returns its exit code; only `bin/vigil.js` touches the process. */
+export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'scan':
+        return await scanCommand(rest, io);
+      case 'rules':
+        return await rulesCommand(rest, io);
+      case 'version':
+      case '--version':
+        io.stdout.write(`vigil ${version()}\n`);
+        return EXIT.OK;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(`${USAGE}\n`);
+        return command === undefined ? EXIT.ERROR : EXIT.OK;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      complain(io, `${(err as Error).message} (see vigil --help)`);
+      return EXIT.ERROR;
+    }
+    complain(io, `error: ${terminalSafe(err instanceof Error ? err.message : String(err))}`);
+    if (io.env.VIGIL_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+    return EXIT.ERROR;
+  }
+}

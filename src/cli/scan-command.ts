@@ -1,0 +1,168 @@
+import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
+import { formatProblem } from '../core/errors.js';
+import { parseSeverity } from '../core/severity.js';
+import { terminalSafe } from '../core/text.js';
+import type { Finding } from '../core/finding.js';
+import { runScan } from '../scan/scan.js';
+import { FINDING_FORMATS, writeFindings, type FindingFormat } from '../findings/index.js';
+import { openFindingStore } from '../store/index.js';
+import { applyEnv, flagHelp, toParseArgsOptions, type FlagSpec } from './flags.js';
+import { complain, EXIT, openOutput, UsageError, type CliIO } from './io.js';
+import { createProgress } from './progress.js';
+import { parseTime } from './time.js';
+
+export const SCAN_FLAGS: FlagSpec[] = [
+  { name: 'rules', type: 'string', multiple: true, value: 'DIR', help: 'also load detections or Sigma rules from DIR (repeatable)', env: true },
+  { name: 'no-builtin', type: 'boolean', help: 'do not load the built-in detections' },
+  { name: 'experimental', type: 'boolean', help: 'also run detections marked experimental', env: true },
+  { name: 'threat-intel', type: 'string', multiple: true, value: 'FILE', help: 'threat list of IPs and CIDRs, GuardDuty TXT format (repeatable)', env: true },
+  { name: 'aws-ip-ranges', type: 'string', value: 'FILE', help: "AWS ip-ranges.json (default: the shipped snapshot)", env: true },
+  { name: 'since', type: 'string', value: 'T', help: 'only events at or after T (ISO time, or 24h, 7d before now)' },
+  { name: 'until', type: 'string', value: 'T', help: 'only events before T' },
+  { name: 'min-severity', type: 'string', value: 'L', help: 'report findings at or above L (low, medium, high, critical or 1-10)', env: true },
+  { name: 'format', type: 'string', short: 'f', value: 'F', help: `output format: ${FINDING_FORMATS.join('|')} (default table)`, env: true },
+  { name: 'out', type: 'string', short: 'o', value: 'FILE', help: 'write results to FILE instead of stdout' },
+  { name: 'db', type: 'string', value: 'FILE', help: 'also store findings in this SQLite file (idempotent)', env: true },
+  { name: 'fail-on', type: 'string', value: 'L', help: 'exit 3 when a finding at or above L is reported', env: true },
+  { name: 'workers', type: 'string', value: 'N', help: 'worker threads (default: one per core; 0 = main thread only)', env: true },
+  { name: 'quiet', type: 'boolean', short: 'q', help: 'no progress on stderr (errors and the summary still print)' },
+  { name: 'help', type: 'boolean', short: 'h', help: 'show this help' },
+];
+
+export const SCAN_USAGE = `Usage: vigil scan PATH... [options]
+
+Hunts through CloudTrail logs: files ({"Records":[...]}, .json.gz, .jsonl/.ndjson, EventBridge events),
+folders in AWS's S3 layout, or - for standard input. Results go to stdout, progress and errors to stderr.
+
+Options:
+${flagHelp(SCAN_FLAGS)}
+
+Exit codes: 0 done (no finding at or above --fail-on), 1 error, 3 findings at or above --fail-on.`;
+
+function parseWorkers(value: string | undefined): number {
+  if (value === undefined) return availableParallelism();
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new UsageError(`--workers must be a whole number from 0 to 64, not "${value}"`);
+  return n;
+}
+
+function parseFormat(value: string | undefined): FindingFormat {
+  const format = value ?? 'table';
+  if (!(FINDING_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`unknown --format "${format}": use one of ${FINDING_FORMATS.join(', ')}`);
+  }
+  return format as FindingFormat;
+}
+
+function severityFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseSeverity(value);
+  } catch (err) {
+    throw new UsageError(`--${flag}: ${(err as Error).message}`);
+  }
+}
+
+function timeFlag(flag: string, value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseTime(value, now);
+  } catch (err) {
+    throw new UsageError(`--${flag}: ${(err as Error).message}`);
+  }
+}
+
+export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
+  const parsed = parseArgs({ args: argv, options: toParseArgsOptions(SCAN_FLAGS), allowPositionals: true, strict: true });
+  if (parsed.values.help) {
+    io.stdout.write(`${SCAN_USAGE}\n`);
+    return EXIT.OK;
+  }
+  const v = applyEnv(SCAN_FLAGS, parsed.values, io.env);
+  const paths = parsed.positionals;
+  if (!paths.length) throw new UsageError('scan needs at least one PATH (a file, a folder, or - for standard input)');
+  const now = io.now();
+  const format = parseFormat(v.format as string | undefined);
+  const minSeverity = severityFlag('min-severity', v['min-severity'] as string | undefined) ?? 0;
+  const failOn = severityFlag('fail-on', v['fail-on'] as string | undefined);
+  const since = timeFlag('since', v.since as string | undefined, now);
+  const until = timeFlag('until', v.until as string | undefined, now);
+  if (since !== undefined && until !== undefined && since >= until) throw new UsageError('--since must be before --until');
+  const workers = parseWorkers(v.workers as string | undefined);
+
+  const output = openOutput(io, v.out as string | undefined);
+  if ('opened' in output) {
+    try {
+      await output.opened;
+    } catch (err) {
+      complain(io, `cannot write --out ${String(v.out)}: ${(err as Error).message}`);
+      return EXIT.ERROR;
+    }
+  }
+  const progress = createProgress(io.stderr, { quiet: Boolean(v.quiet), now: io.now });
+  const result = await runScan(
+    {
+      paths,
+      ruleDirs: (v.rules as string[] | undefined) ?? [],
+      builtin: !v['no-builtin'],
+      experimental: Boolean(v.experimental),
+      threatIntel: (v['threat-intel'] as string[] | undefined) ?? [],
+      awsIpRanges: v['aws-ip-ranges'] as string | undefined,
+      since,
+      until,
+      workers,
+    },
+    {
+      onProblem: (p) => progress.line(`vigil: ${terminalSafe(formatProblem(p))}`),
+      onDetectionError: (e) =>
+        progress.line(`vigil: detection ${e.detectionId} failed on event ${e.eventId ?? '-'}: ${terminalSafe(e.message)}`),
+      onProgress: (p) => progress.update(p),
+    },
+    { stdin: io.stdin },
+  );
+  progress.done();
+
+  const { context } = result;
+  for (const p of context.ruleProblems) complain(io, `rule not loaded: ${p.file}: ${p.reason}`);
+  for (const p of context.intelProblems) complain(io, formatProblem(p));
+  if (context.detections.length === 0) {
+    complain(io, 'no detections loaded: nothing to scan for');
+    await output.close();
+    return EXIT.ERROR;
+  }
+
+  const reported = result.findings
+    .filter((f) => f.severity >= minSeverity)
+    .sort(bySeverityThenTime);
+  await writeFindings(format, reported, output.stream);
+  await output.close();
+
+  if (v.db) {
+    const store = openFindingStore(v.db as string);
+    try {
+      store.upsertMany(reported.map((f) => ({ finding: f, eventIds: f.evidence.eventIds })));
+    } finally {
+      store.close();
+    }
+  }
+
+  const p = result.progress;
+  complain(
+    io,
+    `scanned ${p.filesDone} file(s), ${p.records} record(s); skipped ${p.skipped} bad record(s)` +
+      (result.filtered ? `, ${result.filtered} outside --since/--until` : '') +
+      `; ${result.problems} input problem(s); ${context.detections.length} detection(s) run` +
+      (context.ruleProblems.length ? `, ${context.ruleProblems.length} rule(s) not loaded` : '') +
+      `; ${reported.length} finding(s)` +
+      (Object.keys(result.detectionErrors).length
+        ? `; detection errors: ${Object.entries(result.detectionErrors).map(([id, n]) => `${id} ${n}`).join(', ')}`
+        : ''),
+  );
+  if (failOn !== undefined && result.findings.some((f) => f.severity >= failOn)) return EXIT.FINDINGS;
+  return EXIT.OK;
+}
+
+function bySeverityThenTime(a: Finding, b: Finding): number {
+  return b.severity - a.severity || a.firstSeen.localeCompare(b.firstSeen) || a.id.localeCompare(b.id);
+}

@@ -1,0 +1,75 @@
+import { fileURLToPath } from 'node:url';
+import { basename } from 'node:path';
+import type { InputProblem } from '../core/errors.js';
+import type { Detection, FieldGetter } from '../detect/types.js';
+import { createFieldGetter, type FieldLookups } from '../detect/fields/index.js';
+import { builtinDetectionsDir, loadDetectionDir } from '../detect/index.js';
+import { createIpClassifier, loadAwsIpRanges, loadIpList } from '../intel/index.js';
+import type { ContextOptions } from './options.js';
+
+export const DEFAULT_AWS_IP_RANGES = fileURLToPath(new URL('../../data/aws-ip-ranges.json', import.meta.url));
+
+export interface RuleProblem {
+  file: string;
+  reason: string;
+}
+
+/** Everything detection needs, built the same way on the main thread and in every worker. */
+export interface DetectionContext {
+  detections: Detection[];
+  /** Detections that exist but are off (experimental without --experimental). */
+  disabled: Detection[];
+  ruleProblems: RuleProblem[];
+  intelProblems: InputProblem[];
+  getField: FieldGetter;
+}
+
+/** Caches lookups per IP: the same few addresses recur across millions of records. */
+function memoize<T>(fn: (ip: string) => T, max = 50_000): (ip: string) => T {
+  const cache = new Map<string, T>();
+  return (ip) => {
+    const hit = cache.get(ip);
+    if (hit !== undefined || cache.has(ip)) return hit as T;
+    const value = fn(ip);
+    if (cache.size >= max) cache.clear();
+    cache.set(ip, value);
+    return value;
+  };
+}
+
+export function buildContext(options: ContextOptions): DetectionContext {
+  const ruleProblems: RuleProblem[] = [];
+  const all: Detection[] = [];
+  const dirs: { dir: string; origin: 'builtin' | 'user' }[] = [];
+  if (options.builtin) dirs.push({ dir: builtinDetectionsDir(), origin: 'builtin' });
+  for (const dir of options.ruleDirs) dirs.push({ dir, origin: 'user' });
+  const seen = new Set<string>();
+  for (const { dir, origin } of dirs) {
+    const loaded = loadDetectionDir(dir, origin);
+    ruleProblems.push(...loaded.problems);
+    for (const d of loaded.detections) {
+      if (seen.has(d.id)) {
+        ruleProblems.push({ file: d.file, reason: `duplicate detection id "${d.id}": already loaded` });
+        continue;
+      }
+      seen.add(d.id);
+      all.push(d);
+    }
+  }
+  const detections = all.filter((d) => options.experimental || d.maturity === 'stable');
+  const disabled = all.filter((d) => !detections.includes(d));
+
+  const intelProblems: InputProblem[] = [];
+  const lists = options.threatIntel.map((file) => {
+    const { set, problems } = loadIpList(file);
+    intelProblems.push(...problems);
+    return { name: basename(file), set };
+  });
+  const lookups: FieldLookups = {
+    ipClass: memoize(createIpClassifier(loadAwsIpRanges(options.awsIpRanges ?? DEFAULT_AWS_IP_RANGES))),
+  };
+  if (lists.length) {
+    lookups.threatIntel = memoize((ip) => lists.find((l) => l.set.lookup(ip))?.name);
+  }
+  return { detections, disabled, ruleProblems, intelProblems, getField: createFieldGetter(lookups) };
+}

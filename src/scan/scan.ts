@@ -1,0 +1,220 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { InputProblem } from '../core/errors.js';
+import type { Finding } from '../core/finding.js';
+import type { SeverityLabel } from '../core/severity.js';
+import type { DetectionError, Hit } from '../detect/types.js';
+import { createEngine, type Engine, type Signal } from '../detect/index.js';
+import { createAggregator } from '../findings/index.js';
+import { dateFromS3Key, discoverInputs, type InputFile } from '../sources/index.js';
+import { buildContext, type DetectionContext } from './context.js';
+import type { ScanOptions } from './options.js';
+import { readEvents, type ReadStats } from './read-input.js';
+import { fromWire, type FromWorker, type ToWorker, type WorkerInit } from './wire.js';
+
+export interface ScanProgress {
+  filesTotal: number;
+  filesDone: number;
+  records: number;
+  skipped: number;
+  findings: Record<SeverityLabel, number>;
+}
+
+export interface ScanListener {
+  onProblem?(problem: InputProblem): void;
+  onDetectionError?(error: DetectionError): void;
+  onProgress?(progress: ScanProgress): void;
+}
+
+export interface ScanResult {
+  findings: Finding[];
+  context: DetectionContext;
+  progress: ScanProgress;
+  /** Records well-formed but outside --since/--until. */
+  filtered: number;
+  problems: number;
+  detectionErrors: Record<string, number>;
+}
+
+const DAY = 86_400_000;
+
+/** Skips S3-layout files whose delivery day cannot hold events inside --since/--until. */
+function outsideWindow(file: InputFile, since?: number, until?: number): boolean {
+  if (since === undefined && until === undefined) return false;
+  const day = dateFromS3Key(file.path);
+  if (!day) return false;
+  const start = Date.parse(`${day}T00:00:00Z`);
+  if (Number.isNaN(start)) return false;
+  // CloudTrail delivers within about 15 minutes; a day of slack on each side is generous.
+  if (until !== undefined && start - DAY > until) return true;
+  if (since !== undefined && start + 2 * DAY < since) return true;
+  return false;
+}
+
+function workerUrl(): URL {
+  const here = new URL('./worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  // Under the test runner this module is TypeScript source; the workers run the built copy.
+  return new URL('../../dist/scan/worker.js', import.meta.url);
+}
+
+export async function runScan(
+  options: ScanOptions,
+  listener: ScanListener = {},
+  deps: { stdin?: NodeJS.ReadableStream } = {},
+): Promise<ScanResult> {
+  const context = buildContext(options);
+  const aggregator = createAggregator();
+  const progress: ScanProgress = {
+    filesTotal: 0,
+    filesDone: 0,
+    records: 0,
+    skipped: 0,
+    findings: { LOW: 0, MEDIUM: 0, HIGH: 0, CRITICAL: 0 },
+  };
+  let filtered = 0;
+  let problems = 0;
+  const detectionErrors: Record<string, number> = {};
+  const onProblem = (p: InputProblem) => {
+    problems++;
+    listener.onProblem?.(p);
+  };
+  const onDetectionError = (e: DetectionError) => {
+    detectionErrors[e.detectionId] = (detectionErrors[e.detectionId] ?? 0) + 1;
+    listener.onDetectionError?.(e);
+  };
+  const engine: Engine = createEngine(context.detections, {
+    getField: context.getField,
+    onError: onDetectionError,
+  });
+  const addHit = (hit: Hit) => {
+    const { finding, isNew } = aggregator.add(hit);
+    if (isNew) progress.findings[finding.severityLabel]++;
+  };
+  const addSignal = (signal: Signal) => {
+    for (const hit of engine.processSignal(signal)) addHit(hit);
+  };
+  const addStats = (s: ReadStats) => {
+    progress.records += s.records;
+    progress.skipped += s.skipped;
+    filtered += s.filtered;
+  };
+
+  const files: InputFile[] = [];
+  let stdin = false;
+  for (const path of options.paths) {
+    if (path === '-') {
+      stdin = true;
+      continue;
+    }
+    for await (const file of discoverInputs([path], onProblem)) {
+      if (!outsideWindow(file, options.since, options.until)) files.push(file);
+    }
+  }
+  progress.filesTotal = files.length + (stdin ? 1 : 0);
+  listener.onProgress?.(progress);
+
+  const readOptions = {
+    since: options.since,
+    until: options.until,
+    maxRecordBytes: options.maxRecordBytes,
+    onProblem,
+  };
+  const workers = Math.min(options.workers, files.length);
+  if (workers > 0) {
+    await scanInWorkers(files, workers, {
+      init: { context: options, ...readOptions, onProblem: undefined } as WorkerInit,
+      expectedIds: context.detections.map((d) => d.id),
+      onBatch: (m) => {
+        for (const w of m.hits) addHit(fromWire(w, context.detections));
+        for (const s of m.signals) addSignal(s);
+        for (const p of m.problems) onProblem(p);
+        for (const e of m.detectionErrors) onDetectionError(e);
+        addStats(m.stats);
+        if (m.done) progress.filesDone++;
+        listener.onProgress?.(progress);
+      },
+    });
+  } else {
+    for (const file of files) {
+      await scanInProcess(file);
+    }
+  }
+  if (stdin) await scanInProcess('-');
+
+  async function scanInProcess(input: InputFile | '-') {
+    const stats: ReadStats = { records: 0, skipped: 0, filtered: 0 };
+    let n = 0;
+    for await (const event of readEvents(input, stats, { ...readOptions, stdin: deps.stdin })) {
+      for (const hit of engine.process(event)) addHit(hit);
+      if (++n % 5000 === 0) listener.onProgress?.({ ...progress, records: progress.records + stats.records });
+    }
+    addStats(stats);
+    progress.filesDone++;
+    listener.onProgress?.(progress);
+  }
+
+  return {
+    findings: aggregator.findings(),
+    context,
+    progress,
+    filtered,
+    problems,
+    detectionErrors,
+  };
+}
+
+interface WorkerPlan {
+  init: WorkerInit;
+  expectedIds: string[];
+  onBatch(message: Extract<FromWorker, { type: 'batch' }>): void;
+}
+
+/** Hands files to worker threads as they ask for work (at most two in flight each). */
+async function scanInWorkers(files: InputFile[], count: number, plan: WorkerPlan): Promise<void> {
+  let next = 0;
+  const url = workerUrl();
+  const runOne = () =>
+    new Promise<void>((resolve, reject) => {
+      const worker = new Worker(url, { workerData: plan.init });
+      let inFlight = 0;
+      let ended = false;
+      const feed = () => {
+        while (inFlight < 2 && next < files.length) {
+          const message: ToWorker = { type: 'file', seq: next, input: files[next++]! };
+          inFlight++;
+          worker.postMessage(message);
+        }
+        if (inFlight === 0 && !ended) {
+          ended = true;
+          worker.postMessage({ type: 'end' } satisfies ToWorker);
+        }
+      };
+      worker.on('message', (m: FromWorker) => {
+        if (m.type === 'ready') {
+          if (m.detectionIds.join('\n') !== plan.expectedIds.join('\n')) {
+            reject(new Error('a scan worker loaded a different set of detections than the main thread'));
+            void worker.terminate();
+            return;
+          }
+          feed();
+        } else if (m.type === 'fatal') {
+          reject(new Error(`scan worker failed: ${m.message}`));
+          void worker.terminate();
+        } else {
+          plan.onBatch(m);
+          if (m.done) {
+            inFlight--;
+            feed();
+          }
+        }
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => {
+        if (ended) resolve();
+        else reject(new Error(`scan worker exited unexpectedly (code ${code})`));
+      });
+    });
+  await Promise.all(Array.from({ length: count }, runOne));
+}

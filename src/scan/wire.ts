@@ -1,0 +1,44 @@
+import type { InputProblem } from '../core/errors.js';
+import type { Detection, DetectionError, Hit } from '../detect/types.js';
+import type { Signal } from '../detect/index.js';
+import type { InputFile } from '../sources/index.js';
+import type { ContextOptions } from './options.js';
+import type { ReadStats } from './read-input.js';
+
+/** A Hit on its way from a worker: the detection by index, the event without its raw record. */
+export type WireHit = Omit<Hit, 'detection'> & { d: number };
+
+export interface WorkerInit {
+  context: ContextOptions;
+  since?: number;
+  until?: number;
+  maxRecordBytes?: number;
+}
+
+export type ToWorker = { type: 'file'; seq: number; input: InputFile } | { type: 'end' };
+
+export type FromWorker =
+  | { type: 'ready'; detectionIds: string[] }
+  | { type: 'fatal'; message: string }
+  | {
+      type: 'batch';
+      seq: number;
+      hits: WireHit[];
+      signals: Signal[];
+      problems: InputProblem[];
+      detectionErrors: DetectionError[];
+      stats: ReadStats;
+      done: boolean;
+    };
+
+export function toWire(hit: Hit, index: number): WireHit {
+  const { detection: _detection, event, ...rest } = hit;
+  return { ...rest, d: index, event: { ...event, raw: {} } };
+}
+
+export function fromWire(wire: WireHit, detections: readonly Detection[]): Hit {
+  const { d, ...rest } = wire;
+  const detection = detections[d];
+  if (!detection) throw new Error(`worker sent a hit for unknown detection index ${d}`);
+  return { ...rest, detection };
+}

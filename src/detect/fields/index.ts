@@ -1,5 +1,7 @@
 import type { VigilEvent } from '../../core/event.js';
 import type { FieldGetter } from '../types.js';
+import { policyFields } from './policy.js';
+import { securityGroupFields } from './security-group.js';
 
 /**
  * Derived `vigil.*` fields. Each is a small pure function of the event (and of the lookups the
@@ -83,7 +85,7 @@ const modelFields: Record<string, DerivedField> = {
 };
 
 /** Every derived field by name (without the `vigil.` prefix). Extended by the modules below. */
-export const derivedFields: Record<string, DerivedField> = { ...modelFields };
+export const derivedFields: Record<string, DerivedField> = { ...modelFields, ...policyFields, ...securityGroupFields };
 
 export function registerDerivedFields(fields: Record<string, DerivedField>): void {
   Object.assign(derivedFields, fields);

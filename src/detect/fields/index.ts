@@ -81,11 +81,16 @@ const modelFields: Record<string, DerivedField> = {
     if (!e.sourceIp) return undefined;
     return l.ipClass ? l.ipClass(e.sourceIp) : undefined;
   },
-  threatIntel: (e, l) => (e.sourceIp && !e.sourceIsService && l.threatIntel ? l.threatIntel(e.sourceIp) : undefined),
+  threatIntel: (e, l) =>
+    e.sourceIp && !e.sourceIsService && l.threatIntel ? l.threatIntel(e.sourceIp) : undefined,
 };
 
 /** Every derived field by name (without the `vigil.` prefix). Extended by the modules below. */
-export const derivedFields: Record<string, DerivedField> = { ...modelFields, ...policyFields, ...securityGroupFields };
+export const derivedFields: Record<string, DerivedField> = {
+  ...modelFields,
+  ...policyFields,
+  ...securityGroupFields,
+};
 
 export function registerDerivedFields(fields: Record<string, DerivedField>): void {
   Object.assign(derivedFields, fields);

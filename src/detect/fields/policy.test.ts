@@ -1,7 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import type { VigilEvent } from '../../core/event.js';
 import { createFieldGetter } from './index.js';
-import { externalAccounts, grantsAdmin, hasPublicPrincipal, parsePolicy, principalAccount } from './policy.js';
+import {
+  externalAccounts,
+  grantsAdmin,
+  hasPublicPrincipal,
+  parsePolicy,
+  principalAccount,
+} from './policy.js';
 
 const OWN = '111122223333';
 
@@ -67,7 +73,9 @@ describe('parsePolicy', () => {
 describe('grantsAdmin', () => {
   it('is true for Action * (string or array) on Resource *', () => {
     expect(grantsAdmin(doc({ Effect: 'Allow', Action: '*', Resource: '*' }))).toBe(true);
-    expect(grantsAdmin(doc([{ Effect: 'Allow', Action: ['s3:GetObject', '*:*'], Resource: ['*'] }]))).toBe(true);
+    expect(grantsAdmin(doc([{ Effect: 'Allow', Action: ['s3:GetObject', '*:*'], Resource: ['*'] }]))).toBe(
+      true,
+    );
   });
 
   it('is true for iam:* on every resource, whatever the case', () => {
@@ -77,22 +85,29 @@ describe('grantsAdmin', () => {
   it('is false when the resource is narrowed or the statement is a Deny', () => {
     expect(grantsAdmin(doc({ Effect: 'Allow', Action: '*', Resource: 'arn:aws:s3:::bucket/*' }))).toBe(false);
     expect(grantsAdmin(doc({ Effect: 'Deny', Action: '*', Resource: '*' }))).toBe(false);
-    expect(grantsAdmin(doc({ Effect: 'Allow', Action: ['s3:*', 'ec2:Describe*'], Resource: '*' }))).toBe(false);
+    expect(grantsAdmin(doc({ Effect: 'Allow', Action: ['s3:*', 'ec2:Describe*'], Resource: '*' }))).toBe(
+      false,
+    );
   });
 
   it('treats Allow + NotAction on * as admin unless IAM is excluded (PowerUserAccess)', () => {
     expect(grantsAdmin(doc({ Effect: 'Allow', NotAction: 's3:DeleteBucket', Resource: '*' }))).toBe(true);
-    expect(grantsAdmin(doc({ Effect: 'Allow', NotAction: ['iam:*', 'organizations:*'], Resource: '*' }))).toBe(false);
+    expect(
+      grantsAdmin(doc({ Effect: 'Allow', NotAction: ['iam:*', 'organizations:*'], Resource: '*' })),
+    ).toBe(false);
   });
 });
 
 describe('hasPublicPrincipal', () => {
-  const allow = (extra: Record<string, unknown>) => doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', ...extra });
+  const allow = (extra: Record<string, unknown>) =>
+    doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', ...extra });
 
   it('is true for Principal "*" and {"AWS":"*"} (also in an array)', () => {
     expect(hasPublicPrincipal(allow({ Principal: '*' }))).toBe(true);
     expect(hasPublicPrincipal(allow({ Principal: { AWS: '*' } }))).toBe(true);
-    expect(hasPublicPrincipal(allow({ Principal: { AWS: ['arn:aws:iam::444455556666:root', '*'] } }))).toBe(true);
+    expect(hasPublicPrincipal(allow({ Principal: { AWS: ['arn:aws:iam::444455556666:root', '*'] } }))).toBe(
+      true,
+    );
   });
 
   it('is false for named accounts and service principals', () => {
@@ -102,17 +117,31 @@ describe('hasPublicPrincipal', () => {
   });
 
   it('ignores Deny statements', () => {
-    expect(hasPublicPrincipal(doc({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*' }))).toBe(false);
+    expect(hasPublicPrincipal(doc({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*' }))).toBe(
+      false,
+    );
   });
 
   it('treats Allow with NotPrincipal as public', () => {
-    expect(hasPublicPrincipal(allow({ NotPrincipal: { AWS: 'arn:aws:iam::111122223333:user/bob' } }))).toBe(true);
+    expect(hasPublicPrincipal(allow({ NotPrincipal: { AWS: 'arn:aws:iam::111122223333:user/bob' } }))).toBe(
+      true,
+    );
   });
 
   it('is false when a restricting condition binds the principal', () => {
-    for (const key of ['aws:SourceVpce', 'aws:PrincipalOrgID', 'aws:SourceIp', 'AWS:SourceAccount', 'aws:SourceArn', 'aws:PrincipalArn']) {
+    for (const key of [
+      'aws:SourceVpce',
+      'aws:PrincipalOrgID',
+      'aws:SourceIp',
+      'AWS:SourceAccount',
+      'aws:SourceArn',
+      'aws:PrincipalArn',
+    ]) {
       const op = key.endsWith('Ip') ? 'IpAddress' : 'StringEquals';
-      expect(hasPublicPrincipal(allow({ Principal: '*', Condition: { [op]: { [key]: 'value-1' } } })), key).toBe(false);
+      expect(
+        hasPublicPrincipal(allow({ Principal: '*', Condition: { [op]: { [key]: 'value-1' } } })),
+        key,
+      ).toBe(false);
     }
   });
 
@@ -123,7 +152,8 @@ describe('hasPublicPrincipal', () => {
       { StringLike: { 'aws:PrincipalArn': '*' } },
       { Bool: { 'aws:SecureTransport': 'true' } },
     ];
-    for (const Condition of cases) expect(hasPublicPrincipal(allow({ Principal: '*', Condition }))).toBe(true);
+    for (const Condition of cases)
+      expect(hasPublicPrincipal(allow({ Principal: '*', Condition }))).toBe(true);
   });
 });
 
@@ -138,7 +168,13 @@ describe('principalAccount and externalAccounts', () => {
 
   it('lists other accounts from Allow statements only, unique, excluding the own account', () => {
     const d = doc([
-      { Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::111122223333:root', '444455556666', 'arn:aws:iam::444455556666:root'] }, Action: 'sts:AssumeRole' },
+      {
+        Effect: 'Allow',
+        Principal: {
+          AWS: ['arn:aws:iam::111122223333:root', '444455556666', 'arn:aws:iam::444455556666:root'],
+        },
+        Action: 'sts:AssumeRole',
+      },
       { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
       { Effect: 'Deny', Principal: { AWS: 'arn:aws:iam::777788889999:root' }, Action: 'sts:AssumeRole' },
     ]);
@@ -147,7 +183,12 @@ describe('principalAccount and externalAccounts', () => {
 
   it('drops accounts bound by ExternalId or organization when asked for unbound ones', () => {
     const d = doc([
-      { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'vendor-123' } } },
+      {
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::444455556666:root' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': 'vendor-123' } },
+      },
       { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::777788889999:root' }, Action: 'sts:AssumeRole' },
     ]);
     expect(externalAccounts(d, OWN)).toEqual(['444455556666', '777788889999']);
@@ -167,15 +208,48 @@ describe('vigil.policy.* fields through the field getter', () => {
   });
 
   it('reports admin access for an attached AdministratorAccess or IAMFullAccess, not PowerUserAccess', () => {
-    expect(field(event('AttachRolePolicy', { roleName: 'r', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }), 'policy.adminAccess')).toBe(true);
-    expect(field(event('AttachUserPolicy', { userName: 'u', policyArn: 'arn:aws:iam::aws:policy/IAMFullAccess' }), 'policy.adminAccess')).toBe(true);
-    expect(field(event('AttachUserPolicy', { userName: 'u', policyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' }), 'policy.adminAccess')).toBeUndefined();
-    expect(field(event('AttachUserPolicy', { userName: 'u', policyArn: 'arn:aws:iam::111122223333:policy/AdministratorAccess' }), 'policy.adminAccess')).toBeUndefined();
+    expect(
+      field(
+        event('AttachRolePolicy', {
+          roleName: 'r',
+          policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+        }),
+        'policy.adminAccess',
+      ),
+    ).toBe(true);
+    expect(
+      field(
+        event('AttachUserPolicy', { userName: 'u', policyArn: 'arn:aws:iam::aws:policy/IAMFullAccess' }),
+        'policy.adminAccess',
+      ),
+    ).toBe(true);
+    expect(
+      field(
+        event('AttachUserPolicy', { userName: 'u', policyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' }),
+        'policy.adminAccess',
+      ),
+    ).toBeUndefined();
+    expect(
+      field(
+        event('AttachUserPolicy', {
+          userName: 'u',
+          policyArn: 'arn:aws:iam::111122223333:policy/AdministratorAccess',
+        }),
+        'policy.adminAccess',
+      ),
+    ).toBeUndefined();
   });
 
   it('reads a URL-encoded assumeRolePolicyDocument (CreateRole) for principals', () => {
-    const trust = doc({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'sts:AssumeRole' });
-    const e = event('CreateRole', { roleName: 'r', assumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust)) });
+    const trust = doc({
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::444455556666:root' },
+      Action: 'sts:AssumeRole',
+    });
+    const e = event('CreateRole', {
+      roleName: 'r',
+      assumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust)),
+    });
     expect(field(e, 'policy.externalAccounts')).toEqual(['444455556666']);
     expect(field(e, 'policy.unboundExternalAccounts')).toEqual(['444455556666']);
     expect(field(e, 'policy.publicPrincipal')).toBe(false);
@@ -184,19 +258,32 @@ describe('vigil.policy.* fields through the field getter', () => {
   it('reads an S3 bucketPolicy object (PutBucketPolicy)', () => {
     const e = event('PutBucketPolicy', {
       bucketName: 'b',
-      bucketPolicy: doc({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }),
+      bucketPolicy: doc({
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::b/*',
+      }),
     });
     expect(field(e, 'policy.publicPrincipal')).toBe(true);
     expect(field(e, 'policy.externalAccounts')).toBeUndefined();
   });
 
   it('reads SQS attributes.Policy', () => {
-    const e = event('SetQueueAttributes', { attributes: { Policy: JSON.stringify(doc({ Effect: 'Allow', Principal: '*', Action: 'sqs:*', Resource: '*' })) } });
+    const e = event('SetQueueAttributes', {
+      attributes: {
+        Policy: JSON.stringify(doc({ Effect: 'Allow', Principal: '*', Action: 'sqs:*', Resource: '*' })),
+      },
+    });
     expect(field(e, 'policy.publicPrincipal')).toBe(true);
   });
 
   it('is undefined (never throws) for malformed policy text or no policy', () => {
-    const bad = event('PutRolePolicy', { roleName: 'r', policyName: 'p', policyDocument: '{"Version":"2012-10-17","Statement":[{' });
+    const bad = event('PutRolePolicy', {
+      roleName: 'r',
+      policyName: 'p',
+      policyDocument: '{"Version":"2012-10-17","Statement":[{',
+    });
     expect(field(bad, 'policy.document')).toBeUndefined();
     expect(field(bad, 'policy.adminAccess')).toBeUndefined();
     expect(field(bad, 'policy.publicPrincipal')).toBeUndefined();
@@ -221,24 +308,52 @@ describe('vigil.acl.publicGrant', () => {
       Permission: 'READ',
     };
     const acp = (g: unknown) => ({ AccessControlList: { Grant: g }, Owner: { ID: 'abc' } });
-    expect(field(event('PutBucketAcl', { bucketName: 'b', acl: '', AccessControlPolicy: acp(grant) }), 'acl.publicGrant')).toBe(true);
-    expect(field(event('PutObjectAcl', { bucketName: 'b', key: 'k', acl: '', AccessControlPolicy: acp([grant]) }), 'acl.publicGrant')).toBe(true);
+    expect(
+      field(
+        event('PutBucketAcl', { bucketName: 'b', acl: '', AccessControlPolicy: acp(grant) }),
+        'acl.publicGrant',
+      ),
+    ).toBe(true);
+    expect(
+      field(
+        event('PutObjectAcl', { bucketName: 'b', key: 'k', acl: '', AccessControlPolicy: acp([grant]) }),
+        'acl.publicGrant',
+      ),
+    ).toBe(true);
   });
 
   it('is true for public canned ACLs and grant headers', () => {
-    expect(field(event('CreateBucket', { bucketName: 'b', 'x-amz-acl': ['public-read'] }), 'acl.publicGrant')).toBe(true);
-    expect(field(event('PutBucketAcl', { bucketName: 'b', 'x-amz-acl': 'authenticated-read' }), 'acl.publicGrant')).toBe(true);
     expect(
-      field(event('PutBucketAcl', { bucketName: 'b', 'x-amz-grant-read': 'uri="http://acs.amazonaws.com/groups/global/AuthenticatedUsers"' }), 'acl.publicGrant'),
+      field(event('CreateBucket', { bucketName: 'b', 'x-amz-acl': ['public-read'] }), 'acl.publicGrant'),
+    ).toBe(true);
+    expect(
+      field(event('PutBucketAcl', { bucketName: 'b', 'x-amz-acl': 'authenticated-read' }), 'acl.publicGrant'),
+    ).toBe(true);
+    expect(
+      field(
+        event('PutBucketAcl', {
+          bucketName: 'b',
+          'x-amz-grant-read': 'uri="http://acs.amazonaws.com/groups/global/AuthenticatedUsers"',
+        }),
+        'acl.publicGrant',
+      ),
     ).toBe(true);
   });
 
   it('is false for private ACLs, log delivery and other events', () => {
-    expect(field(event('PutBucketAcl', { bucketName: 'b', 'x-amz-acl': ['private'] }), 'acl.publicGrant')).toBe(false);
+    expect(
+      field(event('PutBucketAcl', { bucketName: 'b', 'x-amz-acl': ['private'] }), 'acl.publicGrant'),
+    ).toBe(false);
     const logDelivery = {
-      AccessControlList: { Grant: { Grantee: { URI: 'http://acs.amazonaws.com/groups/s3/LogDelivery' }, Permission: 'WRITE' } },
+      AccessControlList: {
+        Grant: { Grantee: { URI: 'http://acs.amazonaws.com/groups/s3/LogDelivery' }, Permission: 'WRITE' },
+      },
     };
-    expect(field(event('PutBucketAcl', { bucketName: 'b', AccessControlPolicy: logDelivery }), 'acl.publicGrant')).toBe(false);
-    expect(field(event('PutBucketPolicy', { bucketName: 'b', 'x-amz-acl': 'public-read' }), 'acl.publicGrant')).toBe(false);
+    expect(
+      field(event('PutBucketAcl', { bucketName: 'b', AccessControlPolicy: logDelivery }), 'acl.publicGrant'),
+    ).toBe(false);
+    expect(
+      field(event('PutBucketPolicy', { bucketName: 'b', 'x-amz-acl': 'public-read' }), 'acl.publicGrant'),
+    ).toBe(false);
   });
 });

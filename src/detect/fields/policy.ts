@@ -47,12 +47,20 @@ const RESTRICTING_KEYS = new Set(
 
 /** Condition keys that bind a cross-account trust to a specific caller (confused-deputy protection or org membership). */
 const TRUST_BINDING_KEYS = new Set(
-  ['sts:ExternalId', 'aws:PrincipalOrgID', 'aws:PrincipalOrgPaths', 'aws:PrincipalArn', 'aws:SourceArn', 'aws:SourceAccount'].map(
-    (k) => k.toLowerCase(),
-  ),
+  [
+    'sts:ExternalId',
+    'aws:PrincipalOrgID',
+    'aws:PrincipalOrgPaths',
+    'aws:PrincipalArn',
+    'aws:SourceArn',
+    'aws:SourceAccount',
+  ].map((k) => k.toLowerCase()),
 );
 
-const PUBLIC_ACL_URIS = ['acs.amazonaws.com/groups/global/AllUsers', 'acs.amazonaws.com/groups/global/AuthenticatedUsers'];
+const PUBLIC_ACL_URIS = [
+  'acs.amazonaws.com/groups/global/AllUsers',
+  'acs.amazonaws.com/groups/global/AuthenticatedUsers',
+];
 const PUBLIC_CANNED_ACLS = new Set(['public-read', 'public-read-write', 'authenticated-read']);
 const ACL_EVENTS = new Set(['PutBucketAcl', 'PutObjectAcl', 'CreateBucket', 'PutObject', 'CopyObject']);
 
@@ -221,7 +229,8 @@ export function grantsPublicAcl(raw: Json): boolean {
   if (!isObject(params)) return false;
   for (const [key, value] of Object.entries(params)) {
     const k = key.toLowerCase();
-    if (k === 'x-amz-acl' && strings(value).some((v) => PUBLIC_CANNED_ACLS.has(v.trim().toLowerCase()))) return true;
+    if (k === 'x-amz-acl' && strings(value).some((v) => PUBLIC_CANNED_ACLS.has(v.trim().toLowerCase())))
+      return true;
     if (k.startsWith('x-amz-grant-') || k === 'accesscontrolpolicy') {
       if (stringsUnder(value).some((v) => PUBLIC_ACL_URIS.some((uri) => v.includes(uri)))) return true;
     }
@@ -250,6 +259,8 @@ export const policyFields: Record<string, DerivedField> = {
   },
   'policy.publicPrincipal': withDoc((doc) => hasPublicPrincipal(doc)),
   'policy.externalAccounts': withDoc((doc, event) => nonEmpty(externalAccounts(doc, event.accountId))),
-  'policy.unboundExternalAccounts': withDoc((doc, event) => nonEmpty(externalAccounts(doc, event.accountId, true))),
+  'policy.unboundExternalAccounts': withDoc((doc, event) =>
+    nonEmpty(externalAccounts(doc, event.accountId, true)),
+  ),
   'acl.publicGrant': (event) => grantsPublicAcl(event.raw),
 };

@@ -1,7 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import { isWorldCidr, publicAdminPorts } from './security-group.js';
 
-const permission = (ipProtocol: string, fromPort: number, toPort: number, v4: string[], v6: string[] = []) => ({
+const permission = (
+  ipProtocol: string,
+  fromPort: number,
+  toPort: number,
+  v4: string[],
+  v6: string[] = [],
+) => ({
   ipProtocol,
   fromPort,
   toPort,
@@ -46,14 +52,23 @@ describe('publicAdminPorts', () => {
     expect(publicAdminPorts(ingress(permission('tcp', 22, 22, ['10.0.0.0/8'])))).toEqual([]);
     expect(publicAdminPorts(ingress(permission('udp', 0, 65535, ['0.0.0.0/0'])))).toEqual([]);
     // 443 open to the world and 22 open to a private range: neither is an admin port open to the world.
-    const mixed = ingress(permission('tcp', 443, 443, ['0.0.0.0/0']), permission('tcp', 22, 22, ['10.1.0.0/16']));
+    const mixed = ingress(
+      permission('tcp', 443, 443, ['0.0.0.0/0']),
+      permission('tcp', 22, 22, ['10.1.0.0/16']),
+    );
     expect(publicAdminPorts(mixed)).toEqual([]);
   });
 
   it('reads the flat cidrIp form', () => {
     const raw = {
       eventName: 'AuthorizeSecurityGroupIngress',
-      requestParameters: { groupId: 'sg-1', cidrIp: '0.0.0.0/0', ipProtocol: 'tcp', fromPort: 5432, toPort: 5432 },
+      requestParameters: {
+        groupId: 'sg-1',
+        cidrIp: '0.0.0.0/0',
+        ipProtocol: 'tcp',
+        fromPort: 5432,
+        toPort: 5432,
+      },
     };
     expect(publicAdminPorts(raw)).toEqual(['5432']);
   });
@@ -66,8 +81,22 @@ describe('publicAdminPorts', () => {
         _return: true,
         securityGroupRuleSet: {
           items: [
-            { groupRuleId: 'sgr-1', isEgress: false, ipProtocol: 'tcp', fromPort: 6379, toPort: 6379, cidrIpv4: '0.0.0.0/0' },
-            { groupRuleId: 'sgr-2', isEgress: true, ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: '0.0.0.0/0' },
+            {
+              groupRuleId: 'sgr-1',
+              isEgress: false,
+              ipProtocol: 'tcp',
+              fromPort: 6379,
+              toPort: 6379,
+              cidrIpv4: '0.0.0.0/0',
+            },
+            {
+              groupRuleId: 'sgr-2',
+              isEgress: true,
+              ipProtocol: 'tcp',
+              fromPort: 22,
+              toPort: 22,
+              cidrIpv4: '0.0.0.0/0',
+            },
           ],
         },
       },
@@ -95,7 +124,10 @@ describe('publicAdminPorts', () => {
         ModifySecurityGroupRulesRequest: {
           GroupId: 'sg-1',
           SecurityGroupRule: [
-            { SecurityGroupRuleId: 'sgr-1', SecurityGroupRule: { IpProtocol: 'tcp', FromPort: '443', ToPort: '443', CidrIpv4: '0.0.0.0/0' } },
+            {
+              SecurityGroupRuleId: 'sgr-1',
+              SecurityGroupRule: { IpProtocol: 'tcp', FromPort: '443', ToPort: '443', CidrIpv4: '0.0.0.0/0' },
+            },
             { SecurityGroupRuleId: 'sgr-2', SecurityGroupRule: { IpProtocol: '-1', CidrIpv6: '::/0' } },
           ],
         },
@@ -105,7 +137,10 @@ describe('publicAdminPorts', () => {
   });
 
   it('never reports egress requests', () => {
-    const raw = { ...ingress(permission('-1', -1, -1, ['0.0.0.0/0'])), eventName: 'AuthorizeSecurityGroupEgress' };
+    const raw = {
+      ...ingress(permission('-1', -1, -1, ['0.0.0.0/0'])),
+      eventName: 'AuthorizeSecurityGroupEgress',
+    };
     expect(publicAdminPorts(raw)).toEqual([]);
   });
 

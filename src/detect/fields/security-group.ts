@@ -55,19 +55,35 @@ function collectRules(raw: Json): Rule[] {
     rules.push({ protocol: p['ipProtocol'], from: p['fromPort'], to: p['toPort'], cidrs });
   }
   if (req['cidrIp'] !== undefined || req['cidrIpv6'] !== undefined) {
-    rules.push({ protocol: req['ipProtocol'], from: req['fromPort'], to: req['toPort'], cidrs: [req['cidrIp'], req['cidrIpv6']] });
+    rules.push({
+      protocol: req['ipProtocol'],
+      from: req['fromPort'],
+      to: req['toPort'],
+      cidrs: [req['cidrIp'], req['cidrIpv6']],
+    });
   }
   const modify = req['ModifySecurityGroupRulesRequest'];
   if (isObject(modify)) {
     for (const update of list(modify['SecurityGroupRule']).filter(isObject)) {
       const r = update['SecurityGroupRule'];
       if (!isObject(r)) continue;
-      rules.push({ protocol: r['IpProtocol'], from: r['FromPort'], to: r['ToPort'], cidrs: [r['CidrIpv4'], r['CidrIpv6']] });
+      rules.push({
+        protocol: r['IpProtocol'],
+        from: r['FromPort'],
+        to: r['ToPort'],
+        cidrs: [r['CidrIpv4'], r['CidrIpv6']],
+      });
     }
   }
   const res = isObject(raw['responseElements']) ? raw['responseElements'] : {};
   for (const r of items(res['securityGroupRuleSet'])) {
-    rules.push({ protocol: r['ipProtocol'], from: r['fromPort'], to: r['toPort'], cidrs: [r['cidrIpv4'], r['cidrIpv6']], egress: r['isEgress'] });
+    rules.push({
+      protocol: r['ipProtocol'],
+      from: r['fromPort'],
+      to: r['toPort'],
+      cidrs: [r['cidrIpv4'], r['cidrIpv6']],
+      egress: r['isEgress'],
+    });
   }
   return rules;
 }

@@ -1,0 +1,168 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT, ctRecord, stopLogging, writeTrailFile } from './helpers/cloudtrail.js';
+import { REPO, runCli } from './helpers/run-cli.js';
+
+const SIGMA = join(REPO, '..', 'shared', 'sigma');
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function jsonl(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('vigil scan', () => {
+  it('finds the threat in an S3-layout archive, skips digests, and its jsonl validates against the shipped schema', async () => {
+    const root = join(dir, 'archive');
+    writeTrailFile(root, [ctRecord(), stopLogging({ eventTime: '2026-11-20T10:05:00Z' }), ctRecord()]);
+    writeTrailFile(root, [stopLogging({ eventTime: '2026-11-20T10:07:00Z' })], { region: 'eu-west-1' });
+    const digest = join(root, 'AWSLogs', ACCOUNT, 'CloudTrail-Digest', 'us-east-1', '2026', '11', '20');
+    mkdirSync(digest, { recursive: true });
+    writeFileSync(join(digest, `${ACCOUNT}_CloudTrail-Digest_us-east-1_x.json.gz`), gzipSync('{"awsAccountId":"1","digestStartTime":"x"}'));
+
+    const run = await runCli(['scan', root, '--format', 'jsonl']);
+    expect(run.stderr).not.toMatch(/Digest/);
+    expect(run.code).toBe(0);
+    const findings = jsonl(run.stdout);
+    const stop = findings.filter((f) => f.detector === 'cloudtrail-logging-stopped');
+    // Same principal and trail in two regions: one finding per dedup key, aggregated.
+    expect(stop.length).toBeGreaterThanOrEqual(1);
+    expect(stop.reduce((n, f) => n + (f.count as number), 0)).toBe(2);
+    expect(stop[0]).toMatchObject({ type: 'Stealth:IAMUser/CloudTrailLoggingDisabled', accountId: ACCOUNT, status: 'NEW' });
+
+    const ajv = new Ajv2020.default({ allErrors: true, strict: false });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(join(REPO, 'schema', 'finding.schema.json'), 'utf8')));
+    for (const f of findings) {
+      expect(validate(f), JSON.stringify(validate.errors)).toBe(true);
+    }
+  });
+
+  it('exits 3 when a finding reaches --fail-on and 0 when none does; --min-severity filters the report', async () => {
+    const root = join(dir, 'fail-on');
+    writeTrailFile(root, [stopLogging()]);
+    const failing = await runCli(['scan', root, '--format', 'jsonl', '--fail-on', 'low']);
+    expect(failing.code).toBe(3);
+    const passing = await runCli(['scan', root, '--format', 'jsonl', '--fail-on', 'critical']);
+    expect(passing.code).toBe(0);
+    const filtered = await runCli(['scan', root, '--format', 'jsonl', '--min-severity', 'critical']);
+    expect(jsonl(filtered.stdout)).toEqual([]);
+  });
+
+  it('rejects a bad command line with exit 1 and a message naming the problem', async () => {
+    const badFormat = await runCli(['scan', dir, '--format', 'xml']);
+    expect(badFormat.code).toBe(1);
+    expect(badFormat.stderr).toMatch(/unknown --format "xml"/);
+    const noPath = await runCli(['scan']);
+    expect(noPath.code).toBe(1);
+    expect(noPath.stderr).toMatch(/at least one PATH/);
+    const badTime = await runCli(['scan', dir, '--since', 'last tuesday']);
+    expect(badTime.code).toBe(1);
+    expect(badTime.stderr).toMatch(/--since/);
+  });
+
+  it('reads standard input and gives the same findings on the main thread as in workers', async () => {
+    const records = [ctRecord(), stopLogging()];
+    const lines = records.map((r) => JSON.stringify(r)).join('\n');
+    const piped = await runCli(['scan', '-', '--format', 'jsonl'], { stdin: lines });
+    expect(piped.code).toBe(0);
+    expect(jsonl(piped.stdout).map((f) => f.detector)).toContain('cloudtrail-logging-stopped');
+
+    const root = join(dir, 'parallel');
+    for (let i = 0; i < 6; i++) {
+      writeTrailFile(root, [ctRecord(), stopLogging({ eventTime: `2026-11-20T10:0${i}:00Z` })], { name: `f${i}.json.gz` });
+    }
+    const inWorkers = await runCli(['scan', root, '--format', 'jsonl', '--workers', '2']);
+    const inMain = await runCli(['scan', root, '--format', 'jsonl', '--workers', '0']);
+    const strip = (t: string) => jsonl(t).map((f) => ({ ...f, evidence: { ...(f.evidence as object), eventIds: [...((f.evidence as { eventIds: string[] }).eventIds)].sort() } }));
+    expect(strip(inWorkers.stdout)).toEqual(strip(inMain.stdout));
+  });
+
+  it('stores findings in SQLite without duplicates when the same input is scanned twice', async () => {
+    const root = join(dir, 'db');
+    writeTrailFile(root, [stopLogging(), stopLogging({ eventTime: '2026-11-20T11:00:00Z' })]);
+    const db = join(dir, 'findings.db');
+    expect((await runCli(['scan', root, '--db', db, '--quiet'])).code).toBe(0);
+    expect((await runCli(['scan', root, '--db', db, '--quiet'])).code).toBe(0);
+    const sqlite = new Database(db, { readonly: true });
+    try {
+      const rows = sqlite.prepare('SELECT id, json FROM findings').all() as { id: string; json: string }[];
+      const stop = rows.map((r) => JSON.parse(r.json) as { detector: string; count: number }).filter((f) => f.detector === 'cloudtrail-logging-stopped');
+      expect(stop).toHaveLength(1);
+      expect(stop[0]!.count).toBe(2);
+    } finally {
+      sqlite.close();
+    }
+  });
+
+  it('reports each bad input on one line naming the file, and still processes every good record', async () => {
+    const root = join(dir, 'bad');
+    mkdirSync(root, { recursive: true });
+    const good = writeTrailFile(root, [stopLogging()], { name: 'good.json.gz' });
+    writeFileSync(join(root, 'malformed.json'), `{"Records":[${JSON.stringify(ctRecord())},{"eventName": oops},${JSON.stringify(stopLogging({ eventTime: '2026-11-20T12:00:00Z', userIdentity: { type: 'Root', principalId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, accountId: ACCOUNT } }))}]}`);
+    const full = gzipSync(JSON.stringify({ Records: Array.from({ length: 200 }, () => ctRecord()) }));
+    writeFileSync(join(root, 'truncated.json.gz'), full.subarray(0, Math.floor(full.length / 2)));
+    writeFileSync(join(root, 'not-cloudtrail.json'), JSON.stringify({ hello: 'world', items: [1, 2, 3] }));
+    writeFileSync(join(root, 'garbage.json'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
+    writeFileSync(join(root, 'missing-fields.jsonl'), [JSON.stringify({ eventName: 'StopLogging' }), JSON.stringify({ ...stopLogging({ eventTime: 12 }) }), JSON.stringify(stopLogging({ eventTime: '2026-11-20T13:00:00Z' }))].join('\n'));
+    symlinkSync(join(root, 'does-not-exist.json'), join(root, 'dangling.json'));
+    const locked = join(root, 'locked.json');
+    writeFileSync(locked, '{}');
+    chmodSync(locked, 0o000);
+
+    const run = await runCli(['scan', root, '--format', 'jsonl', '--no-builtin', '--rules', join(REPO, 'detections', 'defense-evasion')]);
+    expect(run.code).toBe(0);
+    const lines = run.stderr.split('\n');
+    for (const name of ['malformed.json', 'truncated.json.gz', 'not-cloudtrail.json', 'garbage.json', 'missing-fields.jsonl', 'dangling.json']) {
+      expect(lines.some((l) => l.includes(name)), `no error line for ${name}:\n${run.stderr}`).toBe(true);
+    }
+    expect(run.stderr).toMatch(/VIGIL_INPUT_BAD_GZIP/);
+    expect(run.stderr).toMatch(/VIGIL_INPUT_NOT_CLOUDTRAIL/);
+    expect(run.stderr).toMatch(/VIGIL_INPUT_BINARY/);
+    expect(run.stderr).toMatch(/missing-fields\.jsonl:1/);
+    expect(run.stderr).toMatch(/skipped \d+ bad record/);
+    const stop = jsonl(run.stdout).filter((f) => f.detector === 'cloudtrail-logging-stopped');
+    // good.json.gz, the record after the bad spot in malformed.json, and the last line of missing-fields.jsonl.
+    expect(stop.reduce((n, f) => n + (f.count as number), 0)).toBe(3);
+    expect(good).toBeTruthy();
+  });
+
+  it('escapes attacker-controlled text in the table output', async () => {
+    const root = join(dir, 'hostile');
+    writeTrailFile(root, [stopLogging({ userAgent: 'evil\u001b[2J\u001b]0;owned\u0007\rcli', requestParameters: { name: 'trail\u001b[31mred' } })]);
+    const run = await runCli(['scan', root, '--format', 'table']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/CloudTrail/i);
+    // eslint-disable-next-line no-control-regex
+    expect(run.stdout).not.toMatch(/[\u001b\u0007\r]/);
+  });
+});
+
+describe.runIf(existsSync(SIGMA))('vigil scan with the SigmaHQ AWS rules', () => {
+  it('loads the supported rules, reports each unsupported one with its reason, and keeps scanning', async () => {
+    const root = join(dir, 'sigma');
+    writeTrailFile(root, [stopLogging()]);
+    const run = await runCli(['scan', root, '--rules', SIGMA, '--format', 'jsonl']);
+    expect(run.code).toBe(0);
+    const notLoaded = run.stderr.split('\n').filter((l) => l.includes('rule not loaded'));
+    expect(notLoaded.length).toBe(9);
+    expect(notLoaded.filter((l) => /count|near|aggregat/i.test(l)).length).toBe(8);
+    expect(notLoaded.some((l) => /placeholder/i.test(l))).toBe(true);
+    const detectors = jsonl(run.stdout).map((f) => f.detector as string);
+    expect(detectors).toContain('cloudtrail-logging-stopped');
+    expect(detectors.some((d) => d.startsWith('sigma-'))).toBe(true);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, it, expect } from 'vitest';
+import { dateFromS3Key, isDigestPath } from './s3-key.js';
+
+describe('dateFromS3Key', () => {
+  it('reads the day of an account trail key', () => {
+    expect(
+      dateFromS3Key(
+        'logs/AWSLogs/123456789012/CloudTrail/eu-west-1/2024/05/14/123456789012_CloudTrail_eu-west-1_20240514T0915Z_Ab12Cd34Ef56Gh78.json.gz',
+      ),
+    ).toBe('2024-05-14');
+  });
+
+  it('reads the day of an organization trail key and an s3:// URI', () => {
+    expect(
+      dateFromS3Key(
+        's3://bucket/AWSLogs/o-a1b2c3d4e5/123456789012/CloudTrail/us-east-1/2023/12/31/x.json.gz',
+      ),
+    ).toBe('2023-12-31');
+  });
+
+  it('reads Insights keys and Windows separators', () => {
+    expect(
+      dateFromS3Key(
+        'C:\\logs\\AWSLogs\\123456789012\\CloudTrail-Insight\\us-east-1\\2024\\01\\02\\f.json.gz',
+      ),
+    ).toBe('2024-01-02');
+  });
+
+  it('falls back to the file name when the folders were flattened', () => {
+    expect(dateFromS3Key('/tmp/123456789012_CloudTrail_us-east-1_20240302T2355Z_Xy12.json.gz')).toBe(
+      '2024-03-02',
+    );
+  });
+
+  it.each([
+    'logs/a.json',
+    'AWSLogs/123456789012/CloudTrail/us-east-1/2024/5/14/f.json.gz',
+    'AWSLogs/123456789012/CloudTrail/us-east-1/2024/13/01/f.json.gz',
+    'AWSLogs/123456789012/CloudTrail/us-east-1/2024/05/f.json.gz',
+    '123456789012_CloudTrail_us-east-1_2024XX02T2355Z_Xy12.json.gz',
+  ])('is undefined for %s', (p) => {
+    expect(dateFromS3Key(p)).toBeUndefined();
+  });
+});
+
+describe('isDigestPath', () => {
+  it('recognises digest folders and names', () => {
+    expect(isDigestPath('AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2024/05/14/f.json.gz')).toBe(true);
+    expect(
+      isDigestPath('/x/123456789012_CloudTrail-Digest_us-east-1_trail_us-east-1_20240514T091500Z.json.gz'),
+    ).toBe(true);
+    expect(isDigestPath('AWSLogs/123456789012/CloudTrail/us-east-1/2024/05/14/f.json.gz')).toBe(false);
+  });
+});

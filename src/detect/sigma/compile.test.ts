@@ -241,12 +241,12 @@ describe('eventNames index', () => {
 describe('shared JSON text', () => {
   it('serializes an object field once per event across rules', () => {
     let calls = 0;
-    const memo = new WeakMap<object, string>();
+    const memo = new WeakMap<object, string[]>();
     const jsonText = (v: object) => {
       let t = memo.get(v);
       if (t === undefined) {
         calls++;
-        memo.set(v, (t = JSON.stringify(v)));
+        memo.set(v, (t = [JSON.stringify(v)]));
       }
       return t;
     };

@@ -4,7 +4,7 @@ import type { FieldGetter } from '../types.js';
 import type { JsonText } from './json-text.js';
 import { parseModifiers, type Modifiers } from './modifiers.js';
 import { compilePattern, literalOf, type StringPattern } from './pattern.js';
-import { anyText, isNullish, textOf } from './values.js';
+import { allTexts, anyText, isNullish } from './values.js';
 import { SigmaSyntaxError, SigmaUnsupportedError } from './errors.js';
 
 export type EventPredicate = (event: VigilEvent) => boolean;
@@ -263,11 +263,7 @@ function fieldrefTest(
           : text.endsWith(ref);
   const matchesRef = (event: VigilEvent, value: unknown, refPath: string): boolean => {
     const refValue = get(event, refPath);
-    const refTexts: string[] = [];
-    for (const el of Array.isArray(refValue) ? refValue : [refValue]) {
-      const t = textOf(el, jsonText);
-      if (t !== undefined) refTexts.push(fold(t));
-    }
+    const refTexts = allTexts(refValue, jsonText).map(fold);
     if (refTexts.length === 0) return false;
     return anyText(value, jsonText, (text) => {
       const t = fold(text);

@@ -1,38 +1,43 @@
 import type { JsonText } from './json-text.js';
 
 /**
- * The text a field value is matched as: strings as they are, numbers and booleans in their
- * string form, objects and arrays of objects as compact JSON. Missing and null have no text.
- */
-export function textOf(value: unknown, jsonText: JsonText): string | undefined {
-  switch (typeof value) {
-    case 'string':
-      return value;
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return String(value);
-    case 'object':
-      return value === null ? undefined : jsonText(value);
-    default:
-      return undefined;
-  }
-}
-
-/**
- * True when `test` accepts the text of the value or, when the value is an array (a path that
- * crossed an array, or an array field), of any of its elements.
+ * True when `test` accepts a text of the value: strings as they are, numbers and booleans in their
+ * string form, objects as their JSON texts (see json-text.ts). When the value is an array (a path
+ * that crossed an array, or an array field), any element may match. Missing and null have no text.
  */
 export function anyText(value: unknown, jsonText: JsonText, test: (text: string) => boolean): boolean {
   if (Array.isArray(value)) {
-    for (const el of value) {
-      const text = textOf(el, jsonText);
-      if (text !== undefined && test(text)) return true;
-    }
+    for (const el of value) if (scalarOrObjectText(el, jsonText, test)) return true;
     return false;
   }
-  const text = textOf(value, jsonText);
-  return text !== undefined && test(text);
+  return scalarOrObjectText(value, jsonText, test);
+}
+
+function scalarOrObjectText(value: unknown, jsonText: JsonText, test: (text: string) => boolean): boolean {
+  switch (typeof value) {
+    case 'string':
+      return test(value);
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return test(String(value));
+    case 'object':
+      if (value === null) return false;
+      for (const text of jsonText(value)) if (test(text)) return true;
+      return false;
+    default:
+      return false;
+  }
+}
+
+/** Every text of the value (see anyText), for comparing two fields. */
+export function allTexts(value: unknown, jsonText: JsonText): string[] {
+  const out: string[] = [];
+  anyText(value, jsonText, (text) => {
+    out.push(text);
+    return false;
+  });
+  return out;
 }
 
 /** True when the value is missing or null (or an array holding a null element). */

@@ -118,6 +118,19 @@ describe('string modifiers', () => {
     expect(m({ 'requestParameters.tags|contains': '"key":"env"' }, record)).toBe(true);
     expect(m({ 'requestParameters.tags|contains': '"key":"dev"' }, record)).toBe(false);
   });
+
+  it('matches object text case-insensitively unless cased', () => {
+    expect(m({ 'requestParameters|contains': '"USERNAME":"ALICE"' }, record)).toBe(true);
+    expect(m({ 'requestParameters|contains|cased': '"USERNAME":"ALICE"' }, record)).toBe(false);
+    expect(m({ 'requestParameters|contains|cased': '"userName":"alice"' }, record)).toBe(true);
+  });
+
+  it('matches a JSON document held in a string field as unescaped text', () => {
+    expect(m({ 'requestParameters|contains|all': ['"Effect":"Allow"', '"s3:GetObject"'] }, record)).toBe(
+      true,
+    );
+    expect(m({ 'requestParameters|contains': '"s3:PutObject"' }, record)).toBe(false);
+  });
 });
 
 describe('re', () => {

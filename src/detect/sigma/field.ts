@@ -109,9 +109,8 @@ function stringTest(
     }
     const cased = mods.cased;
     const textTest = (text: string): boolean => {
-      const t = cased ? text : text.toLowerCase();
-      if (exact.has(t)) return true;
-      for (const p of others) if (p.test(t)) return true;
+      if (exact.has(text)) return true;
+      for (const p of others) if (p.test(text)) return true;
       return false;
     };
     const hasText = exact.size > 0 || others.length > 0;
@@ -120,7 +119,7 @@ function stringTest(
         if (matchNull) return true;
         if (value === undefined || value === null) return false;
       }
-      return hasText && anyText(value, jsonText, textTest);
+      return hasText && anyText(value, jsonText, !cased, textTest);
     };
   };
   if (mods.all && values.length > 1) {
@@ -206,7 +205,7 @@ function cidrTest(
     }
     return false;
   };
-  return (event) => anyText(read(event), jsonText, textTest);
+  return (event) => anyText(read(event), jsonText, false, textTest);
 }
 
 function regexTest(
@@ -229,11 +228,11 @@ function regexTest(
   if (all)
     return (event) => {
       const v = read(event);
-      return tests.every((t) => anyText(v, jsonText, t));
+      return tests.every((t) => anyText(v, jsonText, false, t));
     };
   return (event) => {
     const v = read(event);
-    return tests.some((t) => anyText(v, jsonText, t));
+    return tests.some((t) => anyText(v, jsonText, false, t));
   };
 }
 
@@ -251,7 +250,7 @@ function fieldrefTest(
       throw new SigmaSyntaxError(`${where}: "fieldref" takes field names`);
     return v.trim();
   });
-  const fold = mods.cased ? (s: string) => s : (s: string) => s.toLowerCase();
+  const fold = !mods.cased;
   const anchor = mods.anchor;
   const compare = (text: string, ref: string): boolean =>
     anchor === 'exact'
@@ -263,11 +262,11 @@ function fieldrefTest(
           : text.endsWith(ref);
   const matchesRef = (event: VigilEvent, value: unknown, refPath: string): boolean => {
     const refValue = get(event, refPath);
-    const refTexts = allTexts(refValue, jsonText).map(fold);
+    const refTexts = allTexts(refValue, jsonText, fold);
     if (refTexts.length === 0) return false;
-    return anyText(value, jsonText, (text) => {
-      const t = fold(text);
-      return refTexts.some((r) => compare(t, r));
+    return anyText(value, jsonText, fold, (text) => {
+      for (const r of refTexts) if (compare(text, r)) return true;
+      return false;
     });
   };
   const every = mods.all;

@@ -5,17 +5,26 @@ describe('createJsonText', () => {
   it('gives the compact JSON text, once per object', () => {
     const jsonText = createJsonText();
     const value = { a: 1, b: ['x'] };
-    const first = jsonText(value);
+    const first = jsonText.texts(value);
     expect(first).toEqual(['{"a":1,"b":["x"]}']);
-    expect(jsonText(value)).toBe(first);
+    expect(jsonText.texts(value)).toBe(first);
   });
 
   it('adds an unescaped text when a string holds a JSON document', () => {
     const jsonText = createJsonText();
-    const texts = jsonText({ policyDocument: '{"Effect":"Allow"}' });
+    const texts = jsonText.texts({ policyDocument: '{"Effect":"Allow"}' });
     expect(texts).toEqual([
       '{"policyDocument":"{\\"Effect\\":\\"Allow\\"}"}',
       '{"policyDocument":"{"Effect":"Allow"}"}',
     ]);
+  });
+
+  it('gives lower-cased texts for case-insensitive matching, once per object', () => {
+    const jsonText = createJsonText();
+    const value = { Name: 'Alice' };
+    const folded = jsonText.folded(value);
+    expect(folded).toEqual(['{"name":"alice"}']);
+    expect(jsonText.folded(value)).toBe(folded);
+    expect(jsonText.texts(value)).toEqual(['{"Name":"Alice"}']);
   });
 });

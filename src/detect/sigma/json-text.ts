@@ -8,17 +8,34 @@
  * Memoized per object, so one event's field is serialized at most once however many rules read it:
  * create one and share it across rules.
  */
-export type JsonText = (value: object) => readonly string[];
+export interface JsonText {
+  /** The texts of an object field. */
+  texts(value: object): readonly string[];
+  /** The same texts lower-cased, for case-insensitive matching. */
+  folded(value: object): readonly string[];
+}
 
 export function createJsonText(): JsonText {
   const memo = new WeakMap<object, readonly string[]>();
-  return (value) => {
-    let texts = memo.get(value);
-    if (texts === undefined) {
+  const foldedMemo = new WeakMap<object, readonly string[]>();
+  const texts = (value: object): readonly string[] => {
+    let out = memo.get(value);
+    if (out === undefined) {
       const json = JSON.stringify(value) ?? '';
-      texts = json.includes('\\"') ? [json, json.replaceAll('\\"', '"')] : [json];
-      memo.set(value, texts);
+      out = json.includes('\\"') ? [json, json.replaceAll('\\"', '"')] : [json];
+      memo.set(value, out);
     }
-    return texts;
+    return out;
+  };
+  return {
+    texts,
+    folded(value) {
+      let out = foldedMemo.get(value);
+      if (out === undefined) {
+        out = texts(value).map((t) => t.toLowerCase());
+        foldedMemo.set(value, out);
+      }
+      return out;
+    },
   };
 }

@@ -70,13 +70,9 @@ function compileMap(body: Record<string, unknown>, where: string, ctx: Selection
 function compileKeywords(words: (string | number)[], ctx: SelectionContext): CompiledSelection {
   const patterns = words.map((w) => compilePattern(String(w), 'contains', false));
   const jsonText = ctx.jsonText;
-  const lowered = new WeakMap<object, string[]>();
   return {
     test: (event: VigilEvent) => {
-      let texts = lowered.get(event.raw);
-      if (texts === undefined)
-        lowered.set(event.raw, (texts = jsonText(event.raw).map((t) => t.toLowerCase())));
-      for (const text of texts) for (const p of patterns) if (p.test(text)) return true;
+      for (const text of jsonText.folded(event.raw)) for (const p of patterns) if (p.test(text)) return true;
       return false;
     },
     eventNames: undefined,

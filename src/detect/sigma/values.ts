@@ -2,28 +2,39 @@ import type { JsonText } from './json-text.js';
 
 /**
  * True when `test` accepts a text of the value: strings as they are, numbers and booleans in their
- * string form, objects as their JSON texts (see json-text.ts). When the value is an array (a path
- * that crossed an array, or an array field), any element may match. Missing and null have no text.
+ * string form, objects as their JSON texts (see json-text.ts); lower-cased when `fold`. When the
+ * value is an array (a path that crossed an array, or an array field), any element may match.
+ * Missing and null have no text.
  */
-export function anyText(value: unknown, jsonText: JsonText, test: (text: string) => boolean): boolean {
+export function anyText(
+  value: unknown,
+  jsonText: JsonText,
+  fold: boolean,
+  test: (text: string) => boolean,
+): boolean {
   if (Array.isArray(value)) {
-    for (const el of value) if (scalarOrObjectText(el, jsonText, test)) return true;
+    for (const el of value) if (scalarOrObjectText(el, jsonText, fold, test)) return true;
     return false;
   }
-  return scalarOrObjectText(value, jsonText, test);
+  return scalarOrObjectText(value, jsonText, fold, test);
 }
 
-function scalarOrObjectText(value: unknown, jsonText: JsonText, test: (text: string) => boolean): boolean {
+function scalarOrObjectText(
+  value: unknown,
+  jsonText: JsonText,
+  fold: boolean,
+  test: (text: string) => boolean,
+): boolean {
   switch (typeof value) {
     case 'string':
-      return test(value);
+      return test(fold ? value.toLowerCase() : value);
     case 'number':
     case 'boolean':
     case 'bigint':
       return test(String(value));
     case 'object':
       if (value === null) return false;
-      for (const text of jsonText(value)) if (test(text)) return true;
+      for (const text of fold ? jsonText.folded(value) : jsonText.texts(value)) if (test(text)) return true;
       return false;
     default:
       return false;
@@ -31,9 +42,9 @@ function scalarOrObjectText(value: unknown, jsonText: JsonText, test: (text: str
 }
 
 /** Every text of the value (see anyText), for comparing two fields. */
-export function allTexts(value: unknown, jsonText: JsonText): string[] {
+export function allTexts(value: unknown, jsonText: JsonText, fold: boolean): string[] {
   const out: string[] = [];
-  anyText(value, jsonText, (text) => {
+  anyText(value, jsonText, fold, (text) => {
     out.push(text);
     return false;
   });

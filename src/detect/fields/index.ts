@@ -1,6 +1,7 @@
 import type { VigilEvent } from '../../core/event.js';
 import type { FieldGetter } from '../types.js';
 import { policyFields } from './policy.js';
+import { requestFields } from './request.js';
 import { securityGroupFields } from './security-group.js';
 
 /**
@@ -90,6 +91,7 @@ export const derivedFields: Record<string, DerivedField> = {
   ...modelFields,
   ...policyFields,
   ...securityGroupFields,
+  ...requestFields,
 };
 
 export function registerDerivedFields(fields: Record<string, DerivedField>): void {

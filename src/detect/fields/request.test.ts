@@ -1,0 +1,97 @@
+import { describe, it, expect } from 'vitest';
+import { normalizeCloudTrail } from '../../sources/cloudtrail/normalize.js';
+import { createFieldGetter } from './index.js';
+import { foreignKmsKeyAccount, kmsKeyAccount, ssmParameterCount } from './request.js';
+
+const ACCOUNT = '111122223333';
+
+function record(eventSource: string, eventName: string, requestParameters: unknown): Record<string, unknown> {
+  return {
+    eventVersion: '1.09',
+    userIdentity: {
+      type: 'IAMUser',
+      arn: `arn:aws:iam::${ACCOUNT}:user/alice`,
+      accountId: ACCOUNT,
+      userName: 'alice',
+    },
+    eventTime: '2024-05-14T09:00:00Z',
+    eventSource,
+    eventName,
+    awsRegion: 'us-east-1',
+    sourceIPAddress: '198.51.100.7',
+    requestParameters,
+    eventID: '0f6a1c3e-2b4d-4e5f-8a9b-0c1d2e3f4a5b',
+    recipientAccountId: ACCOUNT,
+  };
+}
+
+describe('ssmParameterCount', () => {
+  it('counts one for GetParameter and the names of GetParameters', () => {
+    expect(ssmParameterCount('GetParameter', { name: '/prod/db', withDecryption: true })).toBe(1);
+    expect(ssmParameterCount('GetParameters', { names: ['/a', '/b', '/c'], withDecryption: true })).toBe(3);
+  });
+
+  it('counts a GetParametersByPath page as its page size', () => {
+    expect(ssmParameterCount('GetParametersByPath', { path: '/', recursive: true })).toBe(10);
+    expect(ssmParameterCount('GetParametersByPath', { path: '/', maxResults: 5 })).toBe(5);
+    expect(ssmParameterCount('GetParametersByPath', { path: '/', maxResults: 'x' })).toBe(10);
+  });
+
+  it('is undefined for other events and malformed requests', () => {
+    expect(ssmParameterCount('PutParameter', { name: '/a' })).toBeUndefined();
+    expect(ssmParameterCount('GetParameters', null)).toBeUndefined();
+    expect(ssmParameterCount('GetParameters', { names: 7 })).toBeUndefined();
+  });
+});
+
+describe('kmsKeyAccount and foreignKmsKeyAccount', () => {
+  const foreign = 'arn:aws:kms:us-east-1:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const own = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+  it('reads the account of key and alias ARNs, not of bare ids', () => {
+    expect(kmsKeyAccount(foreign)).toBe('999988887777');
+    expect(kmsKeyAccount('arn:aws-us-gov:kms:us-gov-west-1:999988887777:alias/x')).toBe('999988887777');
+    expect(kmsKeyAccount('1234abcd-12ab-34cd-56ef-1234567890ab')).toBeUndefined();
+    expect(kmsKeyAccount('alias/aws/s3')).toBeUndefined();
+    expect(kmsKeyAccount(42)).toBeUndefined();
+  });
+
+  it('returns the key account only when it differs from the event account', () => {
+    expect(foreignKmsKeyAccount({ 'x-amz-server-side-encryption-aws-kms-key-id': foreign }, ACCOUNT)).toBe(
+      '999988887777',
+    );
+    expect(
+      foreignKmsKeyAccount({ 'x-amz-server-side-encryption-aws-kms-key-id': own }, ACCOUNT),
+    ).toBeUndefined();
+    expect(foreignKmsKeyAccount({ SSEKMSKeyId: foreign }, ACCOUNT)).toBe('999988887777');
+    expect(foreignKmsKeyAccount({ SSEKMSKeyId: foreign }, undefined)).toBeUndefined();
+    expect(foreignKmsKeyAccount('not an object', ACCOUNT)).toBeUndefined();
+  });
+});
+
+describe('registered fields', () => {
+  const getField = createFieldGetter();
+
+  it('exposes vigil.ssm.parameterCount for SSM events only', () => {
+    const ssm = normalizeCloudTrail(record('ssm.amazonaws.com', 'GetParameters', { names: ['/a', '/b'] }), {
+      file: 't',
+    });
+    const other = normalizeCloudTrail(record('s3.amazonaws.com', 'GetParameters', { names: ['/a', '/b'] }), {
+      file: 't',
+    });
+    expect(getField(ssm, 'vigil.ssm.parameterCount')).toBe(2);
+    expect(getField(other, 'vigil.ssm.parameterCount')).toBeUndefined();
+  });
+
+  it('exposes vigil.s3.foreignKmsKeyAccount against the event account', () => {
+    const e = normalizeCloudTrail(
+      record('s3.amazonaws.com', 'CopyObject', {
+        bucketName: 'b',
+        key: 'k',
+        'x-amz-server-side-encryption-aws-kms-key-id': 'arn:aws:kms:us-east-1:999988887777:key/abc',
+      }),
+      { file: 't' },
+    );
+    expect(getField(e, 'vigil.s3.foreignKmsKeyAccount')).toBe('999988887777');
+  });
+});

@@ -62,9 +62,9 @@ describe('renderTemplate', () => {
 
   it('never evaluates: placeholders that are not paths stay literal, values are not re-expanded', () => {
     const hostile = event({ eventName: '{{vigil.principal}}', x: '${process.exit()}' });
-    expect(renderTemplate('{{eventName}} {{ 1 + 1 }} {{x}} {{constructor.constructor}}', hostile, getField)).toBe(
-      '{{vigil.principal}} {{ 1 + 1 }} ${process.exit()} -',
-    );
+    expect(
+      renderTemplate('{{eventName}} {{ 1 + 1 }} {{x}} {{constructor.constructor}}', hostile, getField),
+    ).toBe('{{vigil.principal}} {{ 1 + 1 }} ${process.exit()} -');
   });
 
   it('truncates long values', () => {

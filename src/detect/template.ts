@@ -44,7 +44,8 @@ function truncate(text: string): string {
 function scalar(value: unknown): string {
   if (value === null || value === undefined) return '-';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   return JSON.stringify(value) ?? '-';
 }
 

@@ -27,7 +27,11 @@ describe('count window', () => {
     expect(s.apply('a', undefined, c(0))).toBeUndefined();
     expect(s.apply('a', undefined, c(6 * MIN))).toBeUndefined();
     expect(s.apply('a', undefined, c(12 * MIN))).toBeUndefined();
-    expect(s.apply('a', undefined, c(13 * MIN))?.evidence.map((e) => e.ts)).toEqual([6 * MIN, 12 * MIN, 13 * MIN]);
+    expect(s.apply('a', undefined, c(13 * MIN))?.evidence.map((e) => e.ts)).toEqual([
+      6 * MIN,
+      12 * MIN,
+      13 * MIN,
+    ]);
   });
 
   it('keeps groups apart', () => {

@@ -71,7 +71,12 @@ function lowerBound(entries: Entry[], ts: number, hi: number): number {
 }
 
 /** Finds a window [l, r] containing index i whose span is <= window and whose total reaches threshold. */
-function findWindow(entries: Entry[], i: number, window: number, threshold: number): [number, number] | undefined {
+function findWindow(
+  entries: Entry[],
+  i: number,
+  window: number,
+  threshold: number,
+): [number, number] | undefined {
   let l = lowerBound(entries, entries[i]!.ts - window, i);
   let total = 0;
   for (let k = l; k <= i; k++) total += entries[k]!.weight;
@@ -101,7 +106,12 @@ export function createWindowState(options: WindowOptions): WindowState {
 
   function weightOf(value: string | number | undefined): number | undefined {
     if (kind !== 'sum') return 1;
-    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    const n =
+      typeof value === 'number'
+        ? value
+        : typeof value === 'string' && value.trim() !== ''
+          ? Number(value)
+          : NaN;
     return Number.isFinite(n) ? n : undefined;
   }
 

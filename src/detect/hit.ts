@@ -1,0 +1,81 @@
+import type { VigilEvent } from '../core/event.js';
+import { formatDuration } from './duration.js';
+import type { Fire } from './stateful/types.js';
+import { compileTemplate, formatValue, renderTemplate, type CompiledTemplate } from './template.js';
+import type { Detection, FieldGetter, Hit } from './types.js';
+
+/** A detection's templates, compiled once. */
+export interface HitTemplates {
+  title: CompiledTemplate;
+  description: CompiledTemplate;
+  resources: { type: string; id: CompiledTemplate }[];
+}
+
+export function compileHitTemplates(d: Detection): HitTemplates {
+  return {
+    title: compileTemplate(d.title),
+    description: compileTemplate(d.description),
+    resources: d.resources.map((r) => ({ type: r.type, id: compileTemplate(r.id) })),
+  };
+}
+
+/** Values of `fields` on the event joined with `|` (missing → `-`). Used for dedup and group keys. */
+export function keyOf(event: VigilEvent, fields: readonly string[], getField: FieldGetter): string {
+  if (fields.length === 1) return formatValue(getField(event, fields[0]!));
+  let out = '';
+  for (let i = 0; i < fields.length; i++) {
+    if (i) out += '|';
+    out += formatValue(getField(event, fields[i]!));
+  }
+  return out;
+}
+
+function windowOf(d: Detection): number | undefined {
+  const a = d.aggregate;
+  return a && a.kind !== 'first-seen' ? a.window : undefined;
+}
+
+/** Builds the Hit for a detection firing on `event` (stateful: with what fired). */
+export function buildHit(
+  detection: Detection,
+  templates: HitTemplates,
+  event: VigilEvent,
+  getField: FieldGetter,
+  fire?: Fire,
+): Hit {
+  let extra: Record<string, unknown> | undefined;
+  let eventIds: string[];
+  let eventNames: string[];
+  if (fire) {
+    const window = windowOf(detection);
+    extra = {
+      'aggregate.value': fire.value,
+      'aggregate.window': window === undefined ? undefined : formatDuration(window),
+      'aggregate.group': fire.group,
+      'aggregate.values': fire.values,
+    };
+    eventIds = [];
+    const names = new Set<string>();
+    for (const c of fire.evidence) {
+      if (c.id !== undefined) eventIds.push(c.id);
+      if (c.name !== undefined) names.add(c.name);
+    }
+    eventNames = [...names];
+  } else {
+    eventIds = event.eventId === undefined ? [] : [event.eventId];
+    eventNames = event.eventName === undefined ? [] : [event.eventName];
+  }
+  return {
+    detection,
+    event,
+    eventIds,
+    eventNames,
+    dedupKey: keyOf(event, detection.dedupKey, getField),
+    title: renderTemplate(templates.title, event, getField, extra),
+    description: renderTemplate(templates.description, event, getField, extra),
+    resources: templates.resources.map((r) => ({
+      type: r.type,
+      id: renderTemplate(r.id, event, getField, extra),
+    })),
+  };
+}

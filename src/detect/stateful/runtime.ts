@@ -1,0 +1,120 @@
+import type { VigilEvent } from '../../core/event.js';
+import { formatValue } from '../template.js';
+import { keyOf } from '../hit.js';
+import type { Aggregate, CompiledSigma, Detection, FieldGetter } from '../types.js';
+import { createFirstSeenState } from './first-seen.js';
+import { LruMap } from './lru.js';
+import { createSequenceState } from './sequence.js';
+import type { Contribution, Fire, Signal } from './types.js';
+import { createWindowState } from './window.js';
+
+/**
+ * One stateful detection in the engine, split in two halves: `local` reads the event (any thread)
+ * and says what it means for the detection as a Signal; `apply` changes the state (one thread).
+ */
+export interface StatefulRuntime {
+  local(event: VigilEvent): Signal | undefined;
+  apply(signal: Signal, contribution: Contribution): Fire | undefined;
+}
+
+export interface StatefulOptions {
+  index: number;
+  detection: Detection & { aggregate: Aggregate };
+  compiled: CompiledSigma;
+  getField: FieldGetter;
+  maxGroups: number;
+}
+
+function checkTime(event: VigilEvent): void {
+  if (!Number.isFinite(event.ts)) throw new Error(`event has no valid time ("${String(event.time)}")`);
+}
+
+function amount(value: unknown): string | number | undefined {
+  return typeof value === 'number' || typeof value === 'string' ? value : undefined;
+}
+
+export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
+  const { index, detection, compiled, getField, maxGroups } = o;
+  const a = detection.aggregate;
+  const id = detection.id;
+
+  switch (a.kind) {
+    case 'count':
+    case 'distinct':
+    case 'sum': {
+      const state = createWindowState({ kind: a.kind, window: a.window, threshold: a.threshold, maxGroups });
+      return {
+        local(event) {
+          if (!compiled.matches(event)) return undefined;
+          checkTime(event);
+          let value: string | number | undefined;
+          if (a.kind === 'distinct') {
+            const v = getField(event, a.field);
+            value = v === undefined || v === null ? undefined : formatValue(v);
+          } else if (a.kind === 'sum') value = amount(getField(event, a.field));
+          const group = keyOf(event, a.groupBy, getField);
+          return { kind: 'window', detection: index, detectionId: id, group, value, event };
+        },
+        apply(signal, c) {
+          if (signal.kind !== 'window') return undefined;
+          return state.apply(signal.group, signal.value, c);
+        },
+      };
+    }
+    case 'first-seen': {
+      const state = createFirstSeenState({ learning: a.learning, maxGroups });
+      const baseline = a.baseline === undefined ? undefined : compiled.compileCondition(a.baseline);
+      // Baseline observations already sent by this instance: sending them again teaches nothing.
+      const sent = new LruMap<string, true>(maxGroups);
+      return {
+        local(event) {
+          const candidate = compiled.matches(event);
+          const observe = baseline ? baseline(event) : true;
+          if (!candidate && !observe) return undefined;
+          checkTime(event);
+          const scope = keyOf(event, a.scope, getField);
+          const key = keyOf(event, a.key, getField);
+          if (observe) {
+            const pair = `${scope}\u0000${key}`;
+            if (sent.get(pair)) return undefined;
+            sent.set(pair, true);
+          }
+          return {
+            kind: 'first-seen',
+            detection: index,
+            detectionId: id,
+            scope,
+            key,
+            observe,
+            candidate,
+            event,
+          };
+        },
+        apply(signal, c) {
+          if (signal.kind !== 'first-seen') return undefined;
+          if (!state.apply(signal.scope, signal.key, signal.observe, signal.candidate, c.ts))
+            return undefined;
+          return { group: signal.scope, value: 1, values: [signal.key], evidence: [c] };
+        },
+      };
+    }
+    case 'sequence': {
+      const steps = a.steps.map((s) => compiled.compileCondition(s));
+      const state = createSequenceState({ steps: steps.length, window: a.window, maxGroups });
+      return {
+        local(event) {
+          let matched: number[] | undefined;
+          for (let i = 0; i < steps.length; i++) if (steps[i]!(event)) (matched ??= []).push(i);
+          if (!matched) return undefined;
+          checkTime(event);
+          const group = keyOf(event, a.groupBy, getField);
+          return { kind: 'sequence', detection: index, detectionId: id, group, steps: matched, event };
+        },
+        apply(signal, c) {
+          if (signal.kind !== 'sequence') return undefined;
+          return state.apply(signal.group, signal.steps, c);
+        },
+      };
+    }
+  }
+}

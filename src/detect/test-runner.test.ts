@@ -1,0 +1,141 @@
+import { describe, it, expect } from 'vitest';
+import { createFieldGetter, registerDerivedFields } from './fields/index.js';
+import { cloudTrailRecord } from './test-records.js';
+import { TEST_LISTED_IP } from './test-lookups.js';
+import { runDetectionTests } from './test-runner.js';
+import type { Detection, DetectionTest } from './types.js';
+
+function detection(
+  id: string,
+  block: Record<string, unknown>,
+  tests: DetectionTest[],
+  extra: Partial<Detection> = {},
+): Detection {
+  return {
+    id,
+    title: id,
+    type: 'Test:IAMUser/Example',
+    severity: 5,
+    maturity: 'stable',
+    source: 'cloudtrail',
+    description: '{{eventName}}',
+    mitre: { tactics: [], techniques: [] },
+    detection: block,
+    dedupKey: ['vigil.accountId'],
+    resources: [],
+    remediation: 'r',
+    references: [],
+    falsepositives: ['f'],
+    tests,
+    origin: 'user',
+    file: `${id}.yml`,
+    ...extra,
+  };
+}
+
+const createUser = { selection: { eventName: 'CreateUser' }, condition: 'selection' };
+const yes = (name: string, eventName = 'CreateUser'): DetectionTest => ({
+  name,
+  match: true,
+  event: cloudTrailRecord({ eventName }),
+});
+const no = (name: string, eventName = 'DeleteUser'): DetectionTest => ({
+  name,
+  match: false,
+  event: cloudTrailRecord({ eventName }),
+});
+
+describe('runDetectionTests', () => {
+  it('passes cases that behave as declared and fails the others with a reason', () => {
+    const results = runDetectionTests([
+      detection('create-user', createUser, [
+        yes('creates'),
+        no('deletes'),
+        yes('wrongly expected', 'GetUser'),
+        no('wrongly not', 'CreateUser'),
+      ]),
+    ]);
+    expect(results.map((r) => [r.name, r.ok, r.message])).toEqual([
+      ['creates', true, 'matched, as expected'],
+      ['deletes', true, 'did not match, as expected'],
+      ['wrongly expected', false, 'expected a match, got none'],
+      ['wrongly not', false, 'expected no match, but it matched'],
+    ]);
+    expect(results.every((r) => r.id === 'create-user')).toBe(true);
+  });
+
+  it('runs stateful cases in order and counts findings, each on a fresh engine', () => {
+    const burst = (n: number): DetectionTest['events'] =>
+      Array.from({ length: n }, (_, i) =>
+        cloudTrailRecord({ eventName: 'GetUser', at: i, errorCode: 'AccessDenied' }),
+      );
+    const d = detection(
+      'denied-burst',
+      { selection: { errorCode: 'AccessDenied' }, condition: 'selection' },
+      [
+        { name: 'three denied', events: burst(3), findings: 1 },
+        { name: 'two denied', events: burst(2), findings: 0 },
+        { name: 'miscounted', events: burst(3), findings: 2 },
+      ],
+      { aggregate: { kind: 'count', groupBy: ['vigil.principal'], window: 600_000, threshold: 3 } },
+    );
+    expect(runDetectionTests([d]).map((r) => [r.name, r.ok, r.message])).toEqual([
+      ['three denied', true, '1 finding(s), as expected'],
+      ['two denied', true, '0 finding(s), as expected'],
+      ['miscounted', false, 'expected 2 finding(s), got 1'],
+    ]);
+  });
+
+  it('fails a detection without both a positive and a negative case', () => {
+    const onlyPositive = runDetectionTests([detection('only-yes', createUser, [yes('a')])]);
+    expect(onlyPositive[0]).toEqual({
+      id: 'only-yes',
+      name: 'coverage',
+      ok: false,
+      message: 'needs at least one negative test case',
+    });
+    const none = runDetectionTests([detection('none', createUser, [])]);
+    expect(none[0]!.message).toBe('needs at least one positive and negative test case');
+  });
+
+  it('a detection that throws fails its case, and so does a record that cannot be normalized', () => {
+    registerDerivedFields({
+      runnerTestBroken: () => {
+        throw new Error('derived field failed');
+      },
+    });
+    const broken = detection('broken', { s: { 'vigil.runnerTestBroken': 'x' }, condition: 's' }, [
+      yes('a'),
+      no('b'),
+    ]);
+    expect(runDetectionTests([broken]).map((r) => r.message)).toEqual([
+      'the detection threw: derived field failed',
+      'the detection threw: derived field failed',
+    ]);
+    const { eventTime: _t, ...noTime } = cloudTrailRecord({ eventName: 'CreateUser' });
+    const bad = detection('bad-record', createUser, [
+      { name: 'no time', match: true, event: noTime },
+      no('b'),
+    ]);
+    const [first] = runDetectionTests([bad]);
+    expect(first!.ok).toBe(false);
+    expect(first!.message).toMatch(/eventTime/);
+  });
+
+  it('uses the fixed test lookups unless given a field getter', () => {
+    const d = detection('listed', { s: { 'vigil.threatIntel': 'test-threat-list' }, condition: 's' }, [
+      {
+        name: 'listed',
+        match: true,
+        event: cloudTrailRecord({ eventName: 'CreateUser', ip: TEST_LISTED_IP }),
+      },
+      {
+        name: 'not listed',
+        match: false,
+        event: cloudTrailRecord({ eventName: 'CreateUser', ip: '198.51.100.20' }),
+      },
+    ]);
+    expect(runDetectionTests([d]).every((r) => r.ok)).toBe(true);
+    expect(runDetectionTests([d], createFieldGetter()).map((r) => r.ok)).toEqual([false, true]);
+  });
+});

@@ -1,0 +1,268 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import type { InputFile, RawRecord, ReadOptions } from '../types.js';
+import {
+  ReadFailure,
+  SNIFF_BYTES,
+  bomLength,
+  gunzipChunks,
+  isGzip,
+  looksBinary,
+  prepend,
+  sliced,
+  streamChunks,
+  type GunzipProgress,
+} from './bytes.js';
+import { EntryReader } from './entries.js';
+import { describeFsError } from './fs-error.js';
+import { JsonSplitter, type SplitItem } from './splitter.js';
+
+export const DEFAULT_MAX_RECORD_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_WHOLE_FILE_MAX_BYTES = 32 * 1024 * 1024;
+const READ_CHUNK = 1024 * 1024;
+
+interface Limits {
+  maxRecordBytes: number;
+  wholeFileMaxBytes: number;
+}
+
+/**
+ * Reads the raw CloudTrail records of one input: a `{"Records":[…]}` file, gzip or not (by magic bytes),
+ * JSON lines, a JSON array, or EventBridge events (their `detail`). Inputs up to `wholeFileMaxBytes`
+ * decompressed are parsed whole; larger ones and standard input are split record by record, so memory is
+ * bounded by one record. Problems are reported through `onProblem`, never thrown: a bad record is skipped,
+ * a bad file ends after its last good record.
+ */
+export async function* readRecords(input: InputFile | '-', options: ReadOptions): AsyncGenerator<RawRecord> {
+  const limits: Limits = {
+    maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
+    wholeFileMaxBytes: options.wholeFileMaxBytes ?? DEFAULT_WHOLE_FILE_MAX_BYTES,
+  };
+  const file = input === '-' ? '-' : input.path;
+  const entries = new EntryReader(file, options.onProblem);
+  if (file === '-') {
+    yield* readStream(streamChunks(options.stdin ?? process.stdin), entries, limits);
+    return;
+  }
+  let fh: FileHandle;
+  try {
+    fh = await open(file, 'r');
+  } catch (err) {
+    entries.problem('VIGIL_INPUT_UNREADABLE', describeFsError(err));
+    return;
+  }
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) {
+      entries.problem('VIGIL_INPUT_UNREADABLE', 'is a directory, not a file');
+      return;
+    }
+    if (st.isFile() && st.size <= limits.wholeFileMaxBytes) {
+      let buf: Buffer;
+      try {
+        buf = await fh.readFile();
+      } catch (err) {
+        entries.problem('VIGIL_INPUT_UNREADABLE', describeFsError(err));
+        return;
+      }
+      yield* readWhole(buf, entries, limits);
+    } else {
+      yield* readStream(fileChunks(fh), entries, limits);
+    }
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+async function* fileChunks(fh: FileHandle): AsyncGenerator<Buffer> {
+  for (;;) {
+    const buf = Buffer.allocUnsafe(READ_CHUNK);
+    let n: number;
+    try {
+      n = (await fh.read(buf, 0, READ_CHUNK, null)).bytesRead;
+    } catch (err) {
+      throw new ReadFailure(err);
+    }
+    if (n === 0) return;
+    yield n < READ_CHUNK ? buf.subarray(0, n) : buf;
+  }
+}
+
+/** The fast path: decompress and `JSON.parse` the whole input at once; on failure, split it instead. */
+async function* readWhole(buf: Buffer, entries: EntryReader, limits: Limits): AsyncGenerator<RawRecord> {
+  let data = buf;
+  if (isGzip(buf)) {
+    // ISIZE (the last four bytes) is the decompressed size modulo 2^32: a hint, bounded below anyway.
+    const hinted = buf.length >= 18 ? buf.readUInt32LE(buf.length - 4) : 0;
+    if (hinted > limits.wholeFileMaxBytes) {
+      yield* readStream(sliced(buf), entries, limits);
+      return;
+    }
+    try {
+      data = gunzipSync(buf, { maxOutputLength: limits.wholeFileMaxBytes });
+    } catch {
+      // Too big after all, or corrupt: the streaming path keeps what decodes and reports where it stops.
+      yield* readStream(sliced(buf), entries, limits);
+      return;
+    }
+  }
+  if (data.length === 0) return;
+  if (looksBinary(data.subarray(0, SNIFF_BYTES), data.length <= SNIFF_BYTES)) {
+    reportBinary(entries);
+    return;
+  }
+  const bom = bomLength(data);
+  let value: unknown;
+  try {
+    value = JSON.parse(data.toString('utf8', bom));
+  } catch {
+    // JSON lines, or a malformed file: split it, which keeps every record that parses.
+    yield* splitAll(bom ? data.subarray(bom) : data, entries, limits);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length && !entries.stopped; i++) yield* entries.entry(value[i]);
+    return;
+  }
+  const records = (value as { Records?: unknown } | null)?.Records;
+  if (Array.isArray(records)) {
+    // The common case, kept tight: an AWS log file.
+    const file = entries.file;
+    for (let i = 0; i < records.length; i++) {
+      const r: unknown = records[i];
+      if (typeof r === 'object' && r !== null && !Array.isArray(r)) {
+        yield { record: r as Record<string, unknown>, file, index: entries.index++ };
+      } else {
+        const raw = entries.recordElement(r);
+        if (raw) yield raw;
+      }
+    }
+    return;
+  }
+  yield* entries.entry(value);
+}
+
+function* splitAll(data: Buffer, entries: EntryReader, limits: Limits): Generator<RawRecord> {
+  const splitter = new JsonSplitter({ maxRecordBytes: limits.maxRecordBytes });
+  for (const item of splitter.push(data)) {
+    yield* handleItem(item, entries, limits);
+    if (entries.stopped) return;
+  }
+  for (const item of splitter.finish()) yield* handleItem(item, entries, limits);
+}
+
+/** The bounded-memory path: decompress as a stream, split record by record. */
+async function* readStream(
+  source: AsyncIterable<Buffer>,
+  entries: EntryReader,
+  limits: Limits,
+): AsyncGenerator<RawRecord> {
+  const it = source[Symbol.asyncIterator]();
+  const progress: GunzipProgress = { compressedBytes: 0 };
+  const splitter = new JsonSplitter({ maxRecordBytes: limits.maxRecordBytes });
+  let gzip = false;
+  /** The first bytes, held until there are enough to tell text from binary. */
+  let sniff: Buffer | undefined = Buffer.alloc(0) as Buffer;
+
+  function* feed(data: Buffer): Generator<RawRecord> {
+    for (const item of splitter.push(data)) {
+      yield* handleItem(item, entries, limits);
+      if (entries.stopped) return;
+    }
+  }
+  /** Checks and feeds the held first bytes; false when they are binary. */
+  function* releaseSniff(complete: boolean): Generator<RawRecord, boolean> {
+    const held = sniff!;
+    sniff = undefined;
+    if (held.length === 0) return true;
+    if (looksBinary(held.subarray(0, SNIFF_BYTES), complete && held.length <= SNIFF_BYTES)) {
+      reportBinary(entries);
+      return false;
+    }
+    yield* feed(held.subarray(bomLength(held)));
+    return true;
+  }
+
+  try {
+    let head: Buffer = Buffer.alloc(0);
+    let ended = false;
+    while (head.length < 2) {
+      const r = await it.next();
+      if (r.done) {
+        ended = true;
+        break;
+      }
+      head = head.length ? Buffer.concat([head, r.value]) : r.value;
+    }
+    gzip = isGzip(head);
+    const raw = ended ? sliced(head) : prepend(head, it);
+    for await (const chunk of gzip ? gunzipChunks(raw, progress) : raw) {
+      if (sniff !== undefined) {
+        sniff = sniff.length ? Buffer.concat([sniff, chunk]) : chunk;
+        if (sniff.length < SNIFF_BYTES) continue;
+        if (!(yield* releaseSniff(false))) return;
+      } else {
+        yield* feed(chunk);
+      }
+      if (entries.stopped) return;
+    }
+    if (sniff !== undefined && !(yield* releaseSniff(true))) return;
+  } catch (err) {
+    // Keep what arrived before the failure, then say where it stopped.
+    if (sniff !== undefined && sniff.length > 0) yield* releaseSniff(false);
+    if (err instanceof ReadFailure || !gzip) {
+      entries.problem(
+        'VIGIL_INPUT_UNREADABLE',
+        `read failed: ${describeFsError(err instanceof ReadFailure ? err.cause : err)}`,
+      );
+    } else {
+      entries.problem(
+        'VIGIL_INPUT_BAD_GZIP',
+        `gzip data is corrupt or truncated at or after this compressed byte (${(err as Error).message}); the records before it were read`,
+        { offset: progress.compressedBytes },
+      );
+    }
+    return;
+  }
+  if (entries.stopped) return;
+  for (const item of splitter.finish()) yield* handleItem(item, entries, limits);
+}
+
+function reportBinary(entries: EntryReader): void {
+  entries.problem('VIGIL_INPUT_BINARY', 'binary data, not text (NUL bytes or invalid UTF-8 at the start)', {
+    offset: 0,
+  });
+}
+
+function* handleItem(item: SplitItem, entries: EntryReader, limits: Limits): Generator<RawRecord> {
+  const where = item.lines ? { line: item.line } : { offset: item.offset };
+  if (item.kind === 'too-large') {
+    entries.problem(
+      'VIGIL_INPUT_TOO_LARGE',
+      `record is ${item.size} bytes, over the limit of ${limits.maxRecordBytes} bytes; skipped`,
+      entries.at(entries.index++, where),
+    );
+    return;
+  }
+  if (item.kind === 'bad') {
+    entries.problem('VIGIL_INPUT_BAD_JSON', item.message, entries.at(entries.index, where));
+    return;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(item.bytes.toString('utf8'));
+  } catch (err) {
+    entries.problem(
+      'VIGIL_INPUT_BAD_JSON',
+      `record is not valid JSON: ${(err as Error).message}`,
+      entries.at(entries.index++, where),
+    );
+    return;
+  }
+  if (item.inRecords) {
+    const raw = entries.recordElement(value, where);
+    if (raw) yield raw;
+  } else {
+    yield* entries.entry(value, where);
+  }
+}

@@ -1,0 +1,10 @@
+export type { InputFile, RawRecord, ReadOptions, SkipReason } from './types.js';
+export { discoverInputs, type DiscoverOptions } from './cloudtrail/discover.js';
+export { dateFromS3Key, isDigestPath } from './cloudtrail/s3-key.js';
+export {
+  readRecords,
+  DEFAULT_MAX_RECORD_BYTES,
+  DEFAULT_WHOLE_FILE_MAX_BYTES,
+} from './cloudtrail/read-records.js';
+export { normalizeCloudTrail, BadRecordError } from './cloudtrail/normalize.js';
+export { CLOUDTRAIL_DETAIL_TYPES } from './cloudtrail/entries.js';

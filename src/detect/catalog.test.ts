@@ -215,6 +215,12 @@ describe('loadDetectionFile', () => {
     );
   });
 
+  it('hands a plain Sigma rule to the Sigma loader', () => {
+    const d = loadDetectionFile(write('aws_cloudtrail_important_change.yml', SIGMA_RULE));
+    expect(d.origin).toBe('sigma');
+    expect(d.severity).toBe(5);
+  });
+
   it('an unreadable file is a VIGIL_RULE_INVALID error naming it', () => {
     expect(() => loadDetectionFile(join(dir, 'missing.yml'))).toThrow(/missing\.yml: cannot read/);
   });

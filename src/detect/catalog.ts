@@ -170,9 +170,19 @@ export function toDetection(
   return detection;
 }
 
-/** Loads and validates one detection file; its id is its file name. */
+/**
+ * Loads and validates one detection file; its id is its file name. A plain Sigma rule (a
+ * `logsource` and no `type`) goes to the Sigma loader.
+ */
 export function loadDetectionFile(path: string, origin: DetectionOrigin = 'user'): Detection {
-  return toDetection(parseYaml(readText(path), path), path, origin);
+  return loadText(readText(path), path, origin);
+}
+
+function loadText(text: string, file: string, origin: DetectionOrigin, getField?: FieldGetter): Detection {
+  // A multi-document file can only be a Sigma rule (`action: global`); the Sigma loader says why it is refused.
+  if (/^logsource:/m.test(text) && /^---\s*$/m.test(text.trim())) return loadSigmaRule(text, file);
+  const data = parseYaml(text, file);
+  return isPlainSigma(data) ? loadSigmaRule(text, file) : toDetection(data, file, origin, getField);
 }
 
 function isPlainSigma(data: unknown): boolean {
@@ -214,15 +224,7 @@ export function loadDetectionDir(dir: string, origin: DetectionOrigin): Detectio
   const seen = new Map<string, string>();
   for (const file of yamlFiles(dir, result.problems)) {
     try {
-      const text = readText(file);
-      // A multi-document file can only be a Sigma rule (`action: global`); the Sigma loader says why it is refused.
-      const data =
-        /^logsource:/m.test(text) && /^---\s*$/m.test(text.trim())
-          ? { logsource: true }
-          : parseYaml(text, file);
-      const detection = isPlainSigma(data)
-        ? loadSigmaRule(text, file)
-        : toDetection(data, file, origin, getField);
+      const detection = loadText(readText(file), file, origin, getField);
       const other = seen.get(detection.id);
       if (other !== undefined) {
         result.problems.push({ file, reason: `duplicate detection id "${detection.id}" (also in ${other})` });

@@ -281,6 +281,26 @@ describe('evaluation modes agree', () => {
     expect(total).toBeGreaterThan(100);
   });
 
+  it('the index skips detections that cannot match the eventName', () => {
+    let reads = 0;
+    const counting = (e: VigilEvent, path: string) => {
+      if (path === 'eventName') reads++;
+      return getField(e, path);
+    };
+    const only = [
+      detection('a', { s: { eventName: 'CreateUser' }, condition: 's' }),
+      detection('b', { s: { eventName: ['DeleteUser', 'DeleteRole'] }, condition: 's' }),
+    ];
+    const events = stream();
+    const indexed = createEngine(only, { getField: counting });
+    for (const e of events) indexed.process(e);
+    const indexedReads = reads;
+    reads = 0;
+    const plain = createEngine(only, { getField: counting, indexEventNames: false });
+    for (const e of events) plain.process(e);
+    expect(indexedReads).toBeLessThan(reads / 2);
+  });
+
   it('split mode (matchLocal on a worker engine, processSignal on the owner) equals one pass', () => {
     const onePass = createEngine(catalogue(), { getField });
     const worker = createEngine(catalogue(), { getField });

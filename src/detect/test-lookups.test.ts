@@ -9,7 +9,8 @@ describe('detectionTestLookups', () => {
     expect(lookups.threatIntel!('198.51.100.20')).toBeUndefined();
   });
 
-  it('classifies addresses without AWS ranges', () => {
+  it('classifies addresses with the shipped AWS ranges', () => {
+    expect(lookups.ipClass!('34.201.10.5')).toBe('aws');
     expect(lookups.ipClass!('10.0.12.34')).toBe('private');
     expect(lookups.ipClass!('::ffff:192.168.1.1')).toBe('private');
     expect(lookups.ipClass!('203.0.113.7')).toBe('public');

@@ -1,5 +1,6 @@
 import { MAX_EVIDENCE_IDS } from '../../core/finding.js';
 import { LruMap } from './lru.js';
+import { sweepExpired, type SweptGroup } from './sweep.js';
 import type { Contribution, Fire } from './types.js';
 
 /**
@@ -22,9 +23,8 @@ export interface SequenceState {
 }
 
 export const MAX_PER_STEP = 16;
-const SWEEP_PER_APPLY = 4;
 
-interface Group {
+interface Group extends SweptGroup {
   steps: Contribution[][];
   maxTs: number;
 }
@@ -63,14 +63,7 @@ export function createSequenceState(options: SequenceOptions): SequenceState {
   const retention = window + (options.lateness ?? window);
   const groups = new LruMap<string, Group>(options.maxGroups);
   let watermark = -Infinity;
-
-  function sweep(): void {
-    for (let n = 0; n < SWEEP_PER_APPLY; n++) {
-      const oldest = groups.oldest();
-      if (!oldest || oldest[1].maxTs >= watermark - retention) return;
-      groups.delete(oldest[0]);
-    }
-  }
+  let applies = 0;
 
   return {
     get size() {
@@ -79,12 +72,13 @@ export function createSequenceState(options: SequenceOptions): SequenceState {
     apply(group, matched, contribution) {
       const ts = contribution.ts;
       if (ts > watermark) watermark = ts;
-      sweep();
+      sweepExpired(groups, watermark - retention, ++applies);
       let g = groups.get(group);
       if (!g) {
-        g = { steps: Array.from({ length: options.steps }, () => []), maxTs: ts };
+        g = { steps: Array.from({ length: options.steps }, () => []), maxTs: ts, touched: applies };
         groups.set(group, g);
       }
+      g.touched = applies;
       if (ts > g.maxTs) g.maxTs = ts;
       const horizon = g.maxTs - retention;
       if (ts < horizon) return undefined;

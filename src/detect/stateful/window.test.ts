@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { IDLE_APPLIES } from './sweep.js';
 import { createWindowState, MAX_SUM_ENTRIES } from './window.js';
 import type { WindowOptions } from './window.js';
 
@@ -85,12 +86,24 @@ describe('count window', () => {
     expect(s.apply('a', undefined, c(4))).toBeUndefined(); // a starts over: one event
   });
 
-  it('drops groups that fall behind the watermark', () => {
+  it('drops groups that fall behind the watermark once nothing touches them', () => {
     const s = state();
     s.apply('old', undefined, c(0));
     s.apply('new', undefined, c(100 * MIN));
+    expect(s.size).toBe(2); // old is behind in event time but was just touched
+    for (let i = 0; i < IDLE_APPLIES; i++) s.apply('new', undefined, c(100 * MIN));
     expect(s.size).toBe(1);
     expect(s.entries('old')).toBe(0);
+  });
+
+  it('a stream far behind another in event time keeps its state (parallel readers)', () => {
+    const s = state({ threshold: 50 });
+    let fired = 0;
+    for (let i = 0; i < 50; i++) {
+      if (s.apply('yesterday', undefined, c(i * 6_000))) fired++;
+      s.apply('today', undefined, c(24 * 60 * MIN + i * 60 * MIN));
+    }
+    expect(fired).toBe(1);
   });
 
   it('keeps at most twice the threshold entries per group', () => {

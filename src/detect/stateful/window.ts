@@ -1,5 +1,6 @@
 import { MAX_EVIDENCE_IDS } from '../../core/finding.js';
 import { LruMap } from './lru.js';
+import { sweepExpired, type SweptGroup } from './sweep.js';
 import type { Contribution, Fire } from './types.js';
 
 /**
@@ -34,14 +35,13 @@ export interface WindowState {
 
 export const MAX_SUM_ENTRIES = 1024;
 const MAX_VALUES = 10;
-const SWEEP_PER_APPLY = 4;
 
 interface Entry extends Contribution {
   weight: number;
   value: string | undefined;
 }
 
-interface Group {
+interface Group extends SweptGroup {
   entries: Entry[];
   maxTs: number;
   fired: boolean;
@@ -95,14 +95,7 @@ export function createWindowState(options: WindowOptions): WindowState {
   const cap = kind === 'sum' ? MAX_SUM_ENTRIES : Math.max(2, Math.ceil(threshold) * 2);
   const groups = new LruMap<string, Group>(options.maxGroups);
   let watermark = -Infinity;
-
-  function sweep(): void {
-    for (let n = 0; n < SWEEP_PER_APPLY; n++) {
-      const oldest = groups.oldest();
-      if (!oldest || oldest[1].maxTs >= watermark - retention) return;
-      groups.delete(oldest[0]);
-    }
-  }
+  let applies = 0;
 
   function weightOf(value: string | number | undefined): number | undefined {
     if (kind !== 'sum') return 1;
@@ -139,15 +132,16 @@ export function createWindowState(options: WindowOptions): WindowState {
     apply(group, value, contribution) {
       const ts = contribution.ts;
       if (ts > watermark) watermark = ts;
-      sweep();
+      sweepExpired(groups, watermark - retention, ++applies);
       const weight = weightOf(value);
       if (weight === undefined || (kind === 'distinct' && value === undefined)) return undefined;
 
       let g = groups.get(group);
       if (!g) {
-        g = { entries: [], maxTs: ts, fired: false };
+        g = { entries: [], maxTs: ts, fired: false, touched: applies };
         groups.set(group, g);
       }
+      g.touched = applies;
       if (g.fired) {
         if (ts - g.maxTs <= window) {
           if (ts > g.maxTs) g.maxTs = ts;

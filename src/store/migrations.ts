@@ -15,7 +15,7 @@ export const MIGRATIONS: readonly string[] = [
     first_seen_ms INTEGER NOT NULL,
     last_seen_ms INTEGER NOT NULL,
     count INTEGER NOT NULL,
-    data TEXT NOT NULL,
+    json TEXT NOT NULL,
     updated_at TEXT NOT NULL
   ) WITHOUT ROWID;
   CREATE INDEX findings_last_seen ON findings (last_seen_ms);

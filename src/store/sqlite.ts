@@ -9,7 +9,7 @@ const MAX_RESOURCES = 100;
 const DEFAULT_LIMIT = 1000;
 
 interface Row {
-  data: string;
+  json: string;
 }
 
 function storeError(file: string, err: unknown): VigilError {
@@ -82,17 +82,17 @@ export function openFindingStore(file: string, options: { now?: () => number } =
   }
 
   const stmt = {
-    get: db.prepare<[string], Row>('SELECT data FROM findings WHERE id = ?'),
+    get: db.prepare<[string], Row>('SELECT json FROM findings WHERE id = ?'),
     insertEvent: db.prepare<[string, string, string | null]>(
       'INSERT OR IGNORE INTO finding_events (finding_id, event_id, event_time) VALUES (?, ?, ?)',
     ),
     put: db.prepare(
-      `INSERT INTO findings (id, detector, type, severity, status, account_id, region, first_seen_ms, last_seen_ms, count, data, updated_at)
-       VALUES (@id, @detector, @type, @severity, @status, @accountId, @region, @firstSeenMs, @lastSeenMs, @count, @data, @updatedAt)
+      `INSERT INTO findings (id, detector, type, severity, status, account_id, region, first_seen_ms, last_seen_ms, count, json, updated_at)
+       VALUES (@id, @detector, @type, @severity, @status, @accountId, @region, @firstSeenMs, @lastSeenMs, @count, @json, @updatedAt)
        ON CONFLICT (id) DO UPDATE SET detector = excluded.detector, type = excluded.type, severity = excluded.severity,
          status = excluded.status, account_id = excluded.account_id, region = excluded.region,
          first_seen_ms = excluded.first_seen_ms, last_seen_ms = excluded.last_seen_ms, count = excluded.count,
-         data = excluded.data, updated_at = excluded.updated_at`,
+         json = excluded.json, updated_at = excluded.updated_at`,
     ),
   };
   let closed = false;
@@ -113,7 +113,7 @@ export function openFindingStore(file: string, options: { now?: () => number } =
       firstSeenMs: Date.parse(f.firstSeen),
       lastSeenMs: Date.parse(f.lastSeen),
       count: f.count,
-      data: JSON.stringify(f),
+      json: JSON.stringify(f),
       updatedAt: new Date(now()).toISOString(),
     });
   }
@@ -134,7 +134,7 @@ export function openFindingStore(file: string, options: { now?: () => number } =
     if (!row) {
       result = structuredClone(finding);
     } else {
-      const stored = JSON.parse(row.data) as Finding;
+      const stored = JSON.parse(row.json) as Finding;
       const added = ids.size === 0 ? 0 : inserted === ids.size ? finding.count : Math.min(inserted, finding.count);
       result = merge(stored, finding, added);
     }
@@ -168,7 +168,7 @@ export function openFindingStore(file: string, options: { now?: () => number } =
     get(id) {
       check();
       const row = stmt.get.get(id);
-      return row ? (JSON.parse(row.data) as Finding) : undefined;
+      return row ? (JSON.parse(row.json) as Finding) : undefined;
     },
     list(filter: FindingFilter = {}) {
       check();
@@ -186,19 +186,19 @@ export function openFindingStore(file: string, options: { now?: () => number } =
       const limit = Math.max(0, Math.floor(filter.limit ?? DEFAULT_LIMIT));
       const offset = Math.max(0, Math.floor(filter.offset ?? 0));
       const sql =
-        'SELECT data FROM findings' +
+        'SELECT json FROM findings' +
         (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
         ' ORDER BY severity DESC, last_seen_ms DESC, id LIMIT ? OFFSET ?';
       return db
         .prepare<(string | number)[], Row>(sql)
         .all(...params, limit, offset)
-        .map((r) => JSON.parse(r.data) as Finding);
+        .map((r) => JSON.parse(r.json) as Finding);
     },
     setStatus(id: string, status: FindingStatus) {
       check();
       const row = stmt.get.get(id);
       if (!row) return false;
-      const f = JSON.parse(row.data) as Finding;
+      const f = JSON.parse(row.json) as Finding;
       f.status = status;
       write(f);
       return true;

@@ -150,6 +150,24 @@ describe('loadDetectionFile', () => {
     expect((error as DetectionFileError).problems.length).toBeGreaterThanOrEqual(7);
   });
 
+  it('reports schema, test-case and detection-block problems together', () => {
+    const problems = problemsOf(() =>
+      loadDetectionFile(
+        write(
+          'all-at-once.yml',
+          valid({
+            severity: 0,
+            detection: { selection: { eventName: 'X' }, condition: 'selection or missing' },
+            tests: [{ name: 'only', match: true, event: cloudTrailRecord({ eventName: 'X' }) }],
+          }),
+        ),
+      ),
+    );
+    expect(problems.some((p) => p.startsWith('severity:'))).toBe(true);
+    expect(problems).toContain('tests: needs at least one negative case');
+    expect(problems.some((p) => p.startsWith('detection:'))).toBe(true);
+  });
+
   it('compiles the detection block and the conditions of the aggregate at load', () => {
     expect(
       problemsOf(() =>

@@ -67,17 +67,26 @@ function detectionBlock(
   return block;
 }
 
-function checkTests(tests: Detection['tests'], stateful: boolean, problems: string[]): void {
+type Raw = Record<string, unknown>;
+
+function isMap(v: unknown): v is Raw {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Checks the cases against the kind of detection; works on the raw data so it runs even when the schema fails. */
+function checkTests(tests: unknown, stateful: boolean, problems: string[]): void {
+  if (!Array.isArray(tests)) return; // the schema reports it
   let positive = false;
   let negative = false;
-  tests.forEach((t, i) => {
-    const where = `tests[${i}] "${t.name}"`;
+  tests.forEach((t: unknown, i) => {
+    if (!isMap(t)) return;
+    const where = `tests[${i}]${typeof t.name === 'string' ? ` "${t.name}"` : ''}`;
     if (stateful) {
       if (t.events === undefined || t.findings === undefined)
         problems.push(`${where}: a stateful detection's case needs "events" and "findings"`);
       if (t.event !== undefined || t.match !== undefined)
         problems.push(`${where}: use "events" and "findings" (not "event"/"match") for a stateful detection`);
-      if (t.findings !== undefined) {
+      if (typeof t.findings === 'number') {
         if (t.findings > 0) positive = true;
         else negative = true;
       }
@@ -94,15 +103,14 @@ function checkTests(tests: Detection['tests'], stateful: boolean, problems: stri
   if (!negative) problems.push('tests: needs at least one negative case');
 }
 
-function compileChecks(
-  block: Record<string, unknown>,
-  d: Detection,
-  getField: FieldGetter,
-  problems: string[],
-): void {
+/** Compiles the detection block and the aggregate's conditions (raw data, so it runs even when the schema fails). */
+function compileChecks(block: unknown, aggregate: unknown, getField: FieldGetter, problems: string[]): void {
+  if (!isMap(block)) return; // the schema reports it
+  const agg = isMap(aggregate) ? aggregate : {};
+  const steps = agg.kind === 'sequence' && Array.isArray(agg.steps) ? agg.steps : [];
   // A sequence without a condition: check the selections alone, then each step names its own problem.
   const checked =
-    block.condition === undefined && d.aggregate?.kind === 'sequence'
+    block.condition === undefined && agg.kind === 'sequence'
       ? { ...block, condition: Object.keys(block)[0] ?? 'missing' }
       : block;
   let compiled;
@@ -112,12 +120,11 @@ function compileChecks(
     problems.push(`detection: ${(err as Error).message}`);
     return;
   }
-  const conditions: [string, string][] = [];
-  if (d.aggregate?.kind === 'sequence')
-    d.aggregate.steps.forEach((s, i) => conditions.push([`aggregate.steps[${i}]`, s]));
-  if (d.aggregate?.kind === 'first-seen' && d.aggregate.baseline !== undefined)
-    conditions.push(['aggregate.baseline', d.aggregate.baseline]);
+  const conditions: [string, unknown][] = steps.map((s: unknown, i) => [`aggregate.steps[${i}]`, s]);
+  if (agg.kind === 'first-seen' && agg.baseline !== undefined)
+    conditions.push(['aggregate.baseline', agg.baseline]);
   for (const [where, expression] of conditions) {
+    if (typeof expression !== 'string') continue; // the schema reports it
     try {
       compiled.compileCondition(expression);
     } catch (err) {
@@ -136,14 +143,15 @@ export function toDetection(
   const id = idOf(file);
   const problems: string[] = [];
   if (!KEBAB.test(id)) problems.push(`file name "${id}" must be kebab-case (it is the detection id)`);
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new DetectionFileError(file, [...problems, 'a detection file must be a YAML map']);
-  }
+  if (!isMap(data)) throw new DetectionFileError(file, [...problems, 'a detection file must be a YAML map']);
   const parsed = detectionFileSchema.safeParse(data);
-  if (!parsed.success) throw new DetectionFileError(file, [...problems, ...describeIssues(parsed.error)]);
+  if (!parsed.success) problems.push(...describeIssues(parsed.error));
+  checkTests(data.tests, data.aggregate !== undefined, problems);
+  compileChecks(data.detection, data.aggregate, getField ?? createFieldGetter(), problems);
+  if (!parsed.success || problems.length) throw new DetectionFileError(file, problems);
   const f = parsed.data;
   const aggregate = f.aggregate as Aggregate | undefined;
-  const detection: Detection = {
+  return {
     id,
     title: f.title,
     type: f.type,
@@ -164,10 +172,6 @@ export function toDetection(
     origin,
     file,
   };
-  checkTests(detection.tests, aggregate !== undefined, problems);
-  compileChecks(f.detection, detection, getField ?? createFieldGetter(), problems);
-  if (problems.length) throw new DetectionFileError(file, problems);
-  return detection;
 }
 
 /**
@@ -186,7 +190,7 @@ function loadText(text: string, file: string, origin: DetectionOrigin, getField?
 }
 
 function isPlainSigma(data: unknown): boolean {
-  return typeof data === 'object' && data !== null && 'logsource' in data && !('type' in data);
+  return isMap(data) && 'logsource' in data && !('type' in data);
 }
 
 export interface DetectionDirResult {

@@ -116,7 +116,7 @@ export const detectionFileSchema = z
     remediation: text,
     references: z.array(z.string().url('must be a URL')).default([]),
     falsepositives: z.array(text).min(1, 'say what benign activity looks like this'),
-    tests: z.array(testCase).min(2, 'needs at least one positive and one negative case'),
+    tests: z.array(testCase),
   })
   .strict();
 

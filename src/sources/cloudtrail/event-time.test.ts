@@ -7,6 +7,13 @@ describe('parseEventTime', () => {
     expect(parseEventTime('1999-12-31T00:00:00Z')).toBe(Date.UTC(1999, 11, 31));
   });
 
+  it('agrees with Date.parse on every day from 1899 to 2101', () => {
+    for (let t = Date.UTC(1899, 0, 1); t < Date.UTC(2101, 0, 1); t += 86_400_000 + 3_723_000) {
+      const iso = new Date(t).toISOString().slice(0, 19) + 'Z';
+      expect(parseEventTime(iso)).toBe(Date.parse(iso));
+    }
+  });
+
   it('accepts other ISO-8601 forms through Date.parse', () => {
     expect(parseEventTime('2024-01-02T03:04:05.678Z')).toBe(Date.UTC(2024, 0, 2, 3, 4, 5, 678));
     expect(parseEventTime('2024-01-02T03:04:05+01:00')).toBe(Date.UTC(2024, 0, 2, 2, 4, 5));

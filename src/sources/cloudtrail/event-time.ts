@@ -25,7 +25,7 @@ export function parseEventTime(s: string): number {
       minute <= 59 &&
       second <= 59
     ) {
-      return Date.UTC(year, month - 1, day, hour, minute, second);
+      return (((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second) * 1000;
     }
     if (year >= 0 && month >= 0 && day >= 0 && hour >= 0 && minute >= 0 && second >= 0) return NaN;
   }
@@ -41,6 +41,17 @@ function digits(s: string, at: number, len: number): number {
     n = n * 10 + d;
   }
   return n;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const monthFromMarch = month > 2 ? month - 3 : month + 9;
+  const dayOfYear = Math.floor((153 * monthFromMarch + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
 }
 
 function daysInMonth(year: number, month: number): number {

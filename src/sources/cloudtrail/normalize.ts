@@ -1,5 +1,5 @@
 import { VigilError, type InputLocation, type InputProblem } from '../../core/errors.js';
-import type { PrincipalType, VigilEvent } from '../../core/event.js';
+import type { VigilEvent } from '../../core/event.js';
 import { isIpLiteral } from './ip-literal.js';
 import { parseEventTime } from './event-time.js';
 
@@ -64,122 +64,115 @@ function lastSegment(arn: string | undefined): string | undefined {
   return i >= 0 && i < arn.length - 1 ? arn.slice(i + 1) : undefined;
 }
 
-interface Principal {
-  principal: string | undefined;
-  principalType: PrincipalType;
-  principalAccountId: string | undefined;
-  principalName: string | undefined;
-  sessionName: string | undefined;
-}
+/** The principal fields of an Event, filled in place (one object per record, no intermediate ones). */
+type PrincipalFields = Pick<
+  VigilEvent,
+  'principal' | 'principalType' | 'principalAccountId' | 'principalName' | 'sessionName'
+>;
 
 const ASSUMED_ROLE = ':assumed-role/';
 
-function assumedRole(ui: Obj, arn: string | undefined, accountId: string | undefined): Principal {
+function assumedRole(
+  e: PrincipalFields,
+  ui: Obj,
+  arn: string | undefined,
+  accountId: string | undefined,
+): void {
+  e.principalType = 'AssumedRole';
   const issuer = obj(obj(ui.sessionContext)?.sessionIssuer);
-  let roleName: string | undefined;
-  let sessionName: string | undefined;
-  let roleArn: string | undefined = str(issuer?.arn);
+  const issuerArn = str(issuer?.arn);
+  // arn:aws:sts::123456789012:assumed-role/RoleName/SessionName (the role's path is not in it)
   const at = arn === undefined ? -1 : arn.indexOf(ASSUMED_ROLE);
   if (arn !== undefined && at > 0) {
-    // arn:aws:sts::123456789012:assumed-role/RoleName/SessionName (the role's path is not in it)
-    const rest = arn.slice(at + ASSUMED_ROLE.length);
-    const slash = rest.indexOf('/');
-    roleName = slash >= 0 ? rest.slice(0, slash) : rest;
-    sessionName = slash >= 0 && slash < rest.length - 1 ? rest.slice(slash + 1) : undefined;
-    const account = arnAccount(arn);
-    if (roleArn === undefined && roleName !== '' && account !== undefined) {
-      roleArn = `arn:${arnPartition(arn)}:iam::${account}:role/${roleName}`;
+    const slash = arn.indexOf('/', at + ASSUMED_ROLE.length);
+    if (slash > 0 && slash < arn.length - 1) e.sessionName = arn.slice(slash + 1);
+    if (issuerArn !== undefined) {
+      e.principal = issuerArn;
+      e.principalName = str(issuer?.userName) ?? lastSegment(issuerArn);
+    } else {
+      const roleName = arn.slice(at + ASSUMED_ROLE.length, slash > 0 ? slash : arn.length);
+      const account = arnAccount(arn);
+      e.principal =
+        roleName !== '' && account !== undefined
+          ? `arn:${arnPartition(arn)}:iam::${account}:role/${roleName}`
+          : arn;
+      e.principalName = roleName || undefined;
     }
+  } else {
+    e.principal = issuerArn ?? arn;
+    e.principalName = str(issuer?.userName) ?? lastSegment(issuerArn);
   }
-  if (sessionName === undefined) {
+  if (e.sessionName === undefined) {
     // principalId is "AROA…:SessionName"
     const pid = str(ui.principalId);
     const colon = pid === undefined ? -1 : pid.indexOf(':');
-    if (pid !== undefined && colon >= 0 && colon < pid.length - 1) sessionName = pid.slice(colon + 1);
+    if (pid !== undefined && colon >= 0 && colon < pid.length - 1) e.sessionName = pid.slice(colon + 1);
   }
-  return {
-    principal: roleArn ?? arn,
-    principalType: 'AssumedRole',
-    principalAccountId: accountId ?? str(issuer?.accountId) ?? arnAccount(roleArn ?? arn),
-    principalName: str(issuer?.userName) ?? (roleName || undefined) ?? lastSegment(roleArn),
-    sessionName,
-  };
+  e.principalAccountId = accountId ?? str(issuer?.accountId) ?? arnAccount(e.principal);
 }
 
-function principalOf(ui: Obj | undefined): Principal {
-  if (ui === undefined) {
-    return {
-      principal: undefined,
-      principalType: 'Unknown',
-      principalAccountId: undefined,
-      principalName: undefined,
-      sessionName: undefined,
-    };
-  }
+function fillPrincipal(e: PrincipalFields, ui: Obj | undefined): void {
+  if (ui === undefined) return;
   const type = ui.type;
   const arn = str(ui.arn);
   const accountId = str(ui.accountId);
+  if (type === 'AssumedRole') {
+    assumedRole(e, ui, arn, accountId);
+    return;
+  }
   const userName = str(ui.userName);
-  const base: Principal = {
-    principal: arn,
-    principalType: 'Unknown',
-    principalAccountId: accountId ?? arnAccount(arn),
-    principalName: userName,
-    sessionName: undefined,
-  };
+  e.principal = arn;
+  e.principalAccountId = accountId ?? arnAccount(arn);
+  e.principalName = userName;
   switch (type) {
     case 'IAMUser':
-      base.principalType = 'IAMUser';
-      base.principalName = userName ?? lastSegment(arn);
-      return base;
-    case 'AssumedRole':
-      return assumedRole(ui, arn, accountId);
+      e.principalType = 'IAMUser';
+      e.principalName = userName ?? lastSegment(arn);
+      return;
     case 'Root':
-      base.principalType = 'Root';
-      if (arn === undefined && accountId !== undefined) base.principal = `arn:aws:iam::${accountId}:root`;
-      base.principalName = 'root';
-      return base;
+      e.principalType = 'Root';
+      if (arn === undefined && accountId !== undefined) e.principal = `arn:aws:iam::${accountId}:root`;
+      e.principalName = 'root';
+      return;
     case 'FederatedUser':
-      base.principalType = 'FederatedUser';
-      base.principalName = lastSegment(arn) ?? userName;
-      return base;
+      e.principalType = 'FederatedUser';
+      e.principalName = lastSegment(arn) ?? userName;
+      return;
     case 'AWSService': {
       const invokedBy = str(ui.invokedBy);
-      base.principalType = 'AWSService';
-      base.principal = invokedBy ?? arn;
-      base.principalName = invokedBy;
-      return base;
+      e.principalType = 'AWSService';
+      e.principal = invokedBy ?? arn;
+      e.principalName = invokedBy;
+      return;
     }
     case 'AWSAccount':
-      base.principalType = 'AWSAccount';
-      if (arn === undefined && accountId !== undefined) base.principal = `arn:aws:iam::${accountId}:root`;
-      base.principalName = accountId ?? userName;
-      return base;
+      e.principalType = 'AWSAccount';
+      if (arn === undefined && accountId !== undefined) e.principal = `arn:aws:iam::${accountId}:root`;
+      e.principalName = accountId ?? userName;
+      return;
     case 'IdentityCenterUser': {
       const onBehalfOf = obj(ui.onBehalfOf);
       const userId = str(onBehalfOf?.userId);
       const store = str(onBehalfOf?.identityStoreArn);
-      base.principalType = 'IdentityCenterUser';
-      base.principal =
-        userId !== undefined && store !== undefined ? `${store}/user/${userId}` : (userId ?? arn);
-      base.principalName = userName ?? userId;
-      base.principalAccountId = accountId ?? arnAccount(store);
-      return base;
+      e.principalType = 'IdentityCenterUser';
+      e.principal = userId !== undefined && store !== undefined ? `${store}/user/${userId}` : (userId ?? arn);
+      e.principalName = userName ?? userId;
+      e.principalAccountId = accountId ?? arnAccount(store);
+      return;
     }
     case 'WebIdentityUser':
     case 'SAMLUser': {
       const provider = str(ui.identityProvider);
-      base.principalType = type;
-      base.principal =
+      e.principalType = type;
+      e.principal =
         provider !== undefined && userName !== undefined
           ? `${provider}:${userName}`
           : (str(ui.principalId) ?? arn);
-      base.principalAccountId = accountId ?? arnAccount(provider);
-      return base;
+      e.principalAccountId = accountId ?? arnAccount(provider);
+      return;
     }
     default:
-      // "Unknown" (failed sign-ins), "Directory", types AWS adds later: keep what the record says.
-      return base;
+    // "Unknown" (failed sign-ins), "Directory", types AWS adds later: keep what the record says.
   }
 }
 
@@ -220,11 +213,10 @@ export function normalizeCloudTrail(record: unknown, location?: InputLocation): 
     throw new BadRecordError(`eventTime ${JSON.stringify(time.slice(0, 40))} is not a valid time`, location);
 
   const ui = obj(raw.userIdentity);
-  const p = principalOf(ui);
   const sourceIp = str(raw.sourceIPAddress);
   const dot = eventSource.endsWith(SERVICE_SUFFIX) ? eventSource.length - SERVICE_SUFFIX.length : -1;
 
-  return {
+  const event: VigilEvent = {
     time,
     ts,
     source: 'cloudtrail',
@@ -233,11 +225,11 @@ export function normalizeCloudTrail(record: unknown, location?: InputLocation): 
     eventName,
     eventSource,
     service: dot > 0 ? eventSource.slice(0, dot) : eventSource,
-    principal: p.principal,
-    principalType: p.principalType,
-    principalAccountId: p.principalAccountId,
-    principalName: p.principalName,
-    sessionName: p.sessionName,
+    principal: undefined,
+    principalType: 'Unknown',
+    principalAccountId: undefined,
+    principalName: undefined,
+    sessionName: undefined,
     accessKeyId: str(ui?.accessKeyId),
     mfa: mfaOf(raw, ui, eventName),
     sourceIp,
@@ -248,4 +240,6 @@ export function normalizeCloudTrail(record: unknown, location?: InputLocation): 
     eventId: str(raw.eventID),
     raw,
   };
+  fillPrincipal(event, ui);
+  return event;
 }

@@ -59,9 +59,18 @@ describe('createAggregator', () => {
 
   it('grows count, time span and evidence for the same key, with events out of order', () => {
     const agg = createAggregator();
-    const times = ['2026-11-20T10:05:00Z', '2026-11-20T10:00:00Z', '2026-11-20T10:10:00Z', '2026-11-20T10:07:00Z'];
+    const times = [
+      '2026-11-20T10:05:00Z',
+      '2026-11-20T10:00:00Z',
+      '2026-11-20T10:10:00Z',
+      '2026-11-20T10:07:00Z',
+    ];
     times.forEach((time, i) =>
-      agg.add(makeHit({ event: makeEvent({ time, eventId: `e${i}`, eventName: i % 2 ? 'DeleteTrail' : 'StopLogging' }) })),
+      agg.add(
+        makeHit({
+          event: makeEvent({ time, eventId: `e${i}`, eventName: i % 2 ? 'DeleteTrail' : 'StopLogging' }),
+        }),
+      ),
     );
     // the same event again adds no duplicate evidence
     const last = agg.add(makeHit({ event: makeEvent({ time: times[0], eventId: 'e0' }) }));
@@ -86,7 +95,8 @@ describe('createAggregator', () => {
   it('caps evidence ids at MAX_EVIDENCE_IDS while count keeps counting', () => {
     const agg = createAggregator();
     let f;
-    for (let i = 0; i < MAX_EVIDENCE_IDS + 25; i++) f = agg.add(makeHit({ event: makeEvent({ eventId: `id-${i}` }) })).finding;
+    for (let i = 0; i < MAX_EVIDENCE_IDS + 25; i++)
+      f = agg.add(makeHit({ event: makeEvent({ eventId: `id-${i}` }) })).finding;
     expect(f!.count).toBe(MAX_EVIDENCE_IDS + 25);
     expect(f!.evidence.eventIds).toHaveLength(MAX_EVIDENCE_IDS);
     expect(f!.evidence.eventIds[0]).toBe('id-0');
@@ -108,7 +118,12 @@ describe('createAggregator', () => {
     const agg = createAggregator();
     const { finding } = agg.add(
       makeHit({
-        event: makeEvent({ sourceIp: 'ec2.amazonaws.com', sourceIsService: true, accountId: undefined, region: 'us-east-1\u001b[31m' }),
+        event: makeEvent({
+          sourceIp: 'ec2.amazonaws.com',
+          sourceIsService: true,
+          accountId: undefined,
+          region: 'us-east-1\u001b[31m',
+        }),
       }),
     );
     expect(finding.actor.ip).toBeUndefined();
@@ -127,7 +142,14 @@ describe('createAggregator', () => {
   it('adds each distinct resource once', () => {
     const agg = createAggregator();
     agg.add(makeHit({ resources: [{ type: 'AwsS3Bucket', id: 'a' }] }));
-    const { finding } = agg.add(makeHit({ resources: [{ type: 'AwsS3Bucket', id: 'a' }, { type: 'AwsS3Bucket', id: 'b' }] }));
+    const { finding } = agg.add(
+      makeHit({
+        resources: [
+          { type: 'AwsS3Bucket', id: 'a' },
+          { type: 'AwsS3Bucket', id: 'b' },
+        ],
+      }),
+    );
     expect(finding.resources.map((r) => r.id)).toEqual(['a', 'b']);
   });
 

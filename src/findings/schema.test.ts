@@ -86,7 +86,10 @@ describe('schema/asff.schema.json', () => {
       detector: 'd'.repeat(600),
       actor: { ...base!.actor, userAgent: huge },
       resources: Array.from({ length: 40 }, (_, i) => ({ type: 'SomethingCustom', id: `${i}-${huge}` })),
-      evidence: { eventIds: Array.from({ length: 50 }, (_, i) => `${i}-${'e'.repeat(60)}`), eventNames: ['A'] },
+      evidence: {
+        eventIds: Array.from({ length: 50 }, (_, i) => `${i}-${'e'.repeat(60)}`),
+        eventNames: ['A'],
+      },
     };
     const asff = toAsff(f);
     expect(validateAsff(asff)).toBe(true);
@@ -94,12 +97,26 @@ describe('schema/asff.schema.json', () => {
     expect(asff.Description.length).toBeLessThanOrEqual(ASFF_LIMITS.description);
     expect(asff.Resources).toHaveLength(ASFF_LIMITS.resources);
     expect(asff.Resources[0]!.Type).toBe('Other');
-    for (const v of Object.values(asff.ProductFields)) expect(v.length).toBeLessThanOrEqual(ASFF_LIMITS.productFieldValue);
+    for (const v of Object.values(asff.ProductFields))
+      expect(v.length).toBeLessThanOrEqual(ASFF_LIMITS.productFieldValue);
   });
 
   it('rejects an ASFF finding without a required attribute', () => {
     const asff = toAsff(sampleFindings()[0]!) as unknown as Record<string, unknown>;
-    for (const key of ['SchemaVersion', 'Id', 'ProductArn', 'GeneratorId', 'AwsAccountId', 'Types', 'CreatedAt', 'UpdatedAt', 'Severity', 'Title', 'Description', 'Resources']) {
+    for (const key of [
+      'SchemaVersion',
+      'Id',
+      'ProductArn',
+      'GeneratorId',
+      'AwsAccountId',
+      'Types',
+      'CreatedAt',
+      'UpdatedAt',
+      'Severity',
+      'Title',
+      'Description',
+      'Resources',
+    ]) {
       const copy = { ...asff };
       delete copy[key];
       expect(validateAsff(copy), key).toBe(false);

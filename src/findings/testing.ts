@@ -47,7 +47,8 @@ export function makeDetection(overrides: Partial<Detection> = {}): Detection {
     detection: { selection: { eventName: ['StopLogging'] }, condition: 'selection' },
     dedupKey: ['vigil.accountId', 'requestParameters.name'],
     resources: [{ type: 'AwsCloudTrailTrail', id: '{{requestParameters.name}}' }],
-    remediation: 'Re-enable logging with `aws cloudtrail start-logging --name <trail>` and find out who stopped it.',
+    remediation:
+      'Re-enable logging with `aws cloudtrail start-logging --name <trail>` and find out who stopped it.',
     references: ['https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_StopLogging.html'],
     falsepositives: ['Planned trail migration by the platform team.'],
     tests: [],
@@ -67,7 +68,9 @@ export function makeHit(overrides: Partial<Hit> & { event?: VigilEvent } = {}): 
     dedupKey: '123456789012|management-trail',
     title: 'CloudTrail logging stopped or trail deleted',
     description: `${event.principal} called ${event.eventName} on trail management-trail from ${event.sourceIp}.`,
-    resources: [{ type: 'AwsCloudTrailTrail', id: 'arn:aws:cloudtrail:us-east-1:123456789012:trail/management-trail' }],
+    resources: [
+      { type: 'AwsCloudTrailTrail', id: 'arn:aws:cloudtrail:us-east-1:123456789012:trail/management-trail' },
+    ],
     ...overrides,
   };
 }

@@ -27,7 +27,9 @@ describe('parseAwsIpRanges', () => {
       { prefix: '3.5.140.0/22', region: 'ap-northeast-2', service: 'AMAZON' },
       { prefix: '3.5.140.0/22', region: 'ap-northeast-2', service: 'S3' },
     ]);
-    expect(r.describe('2600:1f18:1234::1')).toEqual([{ prefix: '2600:1f18::/33', region: 'us-east-1', service: 'EC2' }]);
+    expect(r.describe('2600:1f18:1234::1')).toEqual([
+      { prefix: '2600:1f18::/33', region: 'us-east-1', service: 'EC2' },
+    ]);
     expect(r.describe('8.8.8.8')).toEqual([]);
     expect(r.describe('nonsense')).toEqual([]);
   });

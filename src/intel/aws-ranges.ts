@@ -49,9 +49,17 @@ function networkKey(ip: NumericIp, bits: number): string {
  */
 export function parseAwsIpRanges(doc: unknown, file: string): AwsIpRanges {
   if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { prefixes?: unknown }).prefixes)) {
-    throw new VigilError('VIGIL_INPUT_BAD_RECORD', `${file}: not an AWS ip-ranges.json document (no "prefixes" array)`);
+    throw new VigilError(
+      'VIGIL_INPUT_BAD_RECORD',
+      `${file}: not an AWS ip-ranges.json document (no "prefixes" array)`,
+    );
   }
-  const d = doc as { syncToken?: unknown; createDate?: unknown; prefixes: unknown[]; ipv6_prefixes?: unknown };
+  const d = doc as {
+    syncToken?: unknown;
+    createDate?: unknown;
+    prefixes: unknown[];
+    ipv6_prefixes?: unknown;
+  };
   const builder = createIpSetBuilder();
   const byNetwork = new Map<string, AwsPrefix[]>();
   const bitsSeen = { 4: new Set<number>(), 6: new Set<number>() };
@@ -83,7 +91,8 @@ export function parseAwsIpRanges(doc: unknown, file: string): AwsIpRanges {
       };
       builder.add(range);
       count++;
-      const start: NumericIp = range.v === 4 ? { v: 4, n: range.start } : { v: 6, hi: range.startHi, lo: range.startLo };
+      const start: NumericIp =
+        range.v === 4 ? { v: 4, n: range.start } : { v: 6, hi: range.startHi, lo: range.startLo };
       const k = networkKey(start, bits);
       const same = byNetwork.get(k);
       if (same) same.push(info);
@@ -123,13 +132,21 @@ export function loadAwsIpRanges(file: string = defaultAwsIpRangesPath()): AwsIpR
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new VigilError('VIGIL_INPUT_UNREADABLE', `${file}: cannot read AWS IP ranges: ${(err as Error).message}`, { cause: err });
+    throw new VigilError(
+      'VIGIL_INPUT_UNREADABLE',
+      `${file}: cannot read AWS IP ranges: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new VigilError('VIGIL_INPUT_BAD_JSON', `${file}: AWS IP ranges are not valid JSON: ${(err as Error).message}`, { cause: err });
+    throw new VigilError(
+      'VIGIL_INPUT_BAD_JSON',
+      `${file}: AWS IP ranges are not valid JSON: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   return parseAwsIpRanges(doc, file);
 }

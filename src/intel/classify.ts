@@ -50,7 +50,8 @@ export interface AwsAddressSet {
  * IPv4-mapped IPv6 (::ffff:a.b.c.d) is classified as its IPv4 address.
  */
 export function createIpClassifier(awsRanges?: AwsAddressSet): (ip: string) => IpClass {
-  const inAws = (ip: string) => (awsRanges?.contains ? awsRanges.contains(ip) : (awsRanges?.lookup?.(ip) ?? false));
+  const inAws = (ip: string) =>
+    awsRanges?.contains ? awsRanges.contains(ip) : (awsRanges?.lookup?.(ip) ?? false);
   return (text) => {
     if (typeof text !== 'string') return 'invalid';
     const num = parseIp(text);

@@ -61,7 +61,9 @@ describe('loadIpList', () => {
     writeFileSync(file, '192.0.2.0/24\nbroken\n');
     const { set, problems } = loadIpList(file);
     expect(set.lookup('192.0.2.77')).toBe(true);
-    expect(problems).toEqual([{ file, line: 2, code: 'VIGIL_INTEL_INVALID', message: '"broken" is not an IP address or CIDR block' }]);
+    expect(problems).toEqual([
+      { file, line: 2, code: 'VIGIL_INTEL_INVALID', message: '"broken" is not an IP address or CIDR block' },
+    ]);
   });
 
   it('throws VIGIL_INPUT_UNREADABLE naming a missing file', () => {
@@ -72,7 +74,8 @@ describe('loadIpList', () => {
 
   it('loads a 1,000,000-line list', () => {
     const lines: string[] = [];
-    for (let i = 0; i < 1_000_000; i++) lines.push(`${20 + (i >>> 16)}.${(i >>> 8) & 255}.${i & 255}.${i % 2 ? 9 : 1}`);
+    for (let i = 0; i < 1_000_000; i++)
+      lines.push(`${20 + (i >>> 16)}.${(i >>> 8) & 255}.${i & 255}.${i % 2 ? 9 : 1}`);
     const file = join(dir, 'big.txt');
     writeFileSync(file, lines.join('\n'));
     const { set, problems, entries } = loadIpList(file);

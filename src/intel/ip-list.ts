@@ -45,7 +45,12 @@ export function parseIpList(text: string, file: string): LoadedIpList {
     }
     bad++;
     if (problems.length < MAX_LIST_PROBLEMS) {
-      problems.push({ file, line: lineNo, code: 'VIGIL_INTEL_INVALID', message: `${shown(line)} is not an IP address or CIDR block` });
+      problems.push({
+        file,
+        line: lineNo,
+        code: 'VIGIL_INTEL_INVALID',
+        message: `${shown(line)} is not an IP address or CIDR block`,
+      });
     }
   }
   if (bad > problems.length) {
@@ -64,7 +69,11 @@ export function loadIpList(file: string): LoadedIpList {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new VigilError('VIGIL_INPUT_UNREADABLE', `${file}: cannot read the IP list: ${(err as Error).message}`, { cause: err });
+    throw new VigilError(
+      'VIGIL_INPUT_UNREADABLE',
+      `${file}: cannot read the IP list: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   return parseIpList(text, file);
 }

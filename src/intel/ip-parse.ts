@@ -73,9 +73,16 @@ export function parseCidr(text: string): NumericRange | undefined {
     const start = v4 - (v4 % size);
     return { v: 4, start, end: start + size - 1 };
   }
-  if (bits > 128 || !addrText.includes(':') || addrText.includes('%') || !ipaddr.IPv6.isValid(addrText)) return undefined;
+  if (bits > 128 || !addrText.includes(':') || addrText.includes('%') || !ipaddr.IPv6.isValid(addrText))
+    return undefined;
   const { hi, lo } = v6Halves(ipaddr.IPv6.parse(addrText).parts);
   const hiHost = bits >= 64 ? 0n : ALL64 >> BigInt(bits);
   const loHost = bits <= 64 ? ALL64 : ALL64 >> BigInt(bits - 64);
-  return { v: 6, startHi: hi & ~hiHost & ALL64, startLo: lo & ~loHost & ALL64, endHi: hi | hiHost, endLo: lo | loHost };
+  return {
+    v: 6,
+    startHi: hi & ~hiHost & ALL64,
+    startLo: lo & ~loHost & ALL64,
+    endHi: hi | hiHost,
+    endLo: lo | loHost,
+  };
 }

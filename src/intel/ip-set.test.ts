@@ -6,7 +6,17 @@ describe('parseIPv4 / parseIp / parseCidr', () => {
   it('reads strict dotted quads only', () => {
     expect(parseIPv4('0.0.0.0')).toBe(0);
     expect(parseIPv4('255.255.255.255')).toBe(0xffffffff);
-    for (const bad of ['256.1.1.1', '1.2.3', '127.1', '01.2.3.4', '1.2.3.4.5', ' 1.2.3.4', '1.2.3.-4', '0x7f.0.0.1', '']) {
+    for (const bad of [
+      '256.1.1.1',
+      '1.2.3',
+      '127.1',
+      '01.2.3.4',
+      '1.2.3.4.5',
+      ' 1.2.3.4',
+      '1.2.3.-4',
+      '0x7f.0.0.1',
+      '',
+    ]) {
       expect(parseIPv4(bad), bad).toBeUndefined();
     }
   });
@@ -15,7 +25,14 @@ describe('parseIPv4 / parseIp / parseCidr', () => {
     expect(parseIp('2001:db8::1')).toEqual({ v: 6, hi: 0x20010db800000000n, lo: 1n });
     expect(parseIp('fe80::1%eth0')).toEqual({ v: 6, hi: 0xfe80000000000000n, lo: 1n });
     expect(parseIp('::ffff:10.1.2.3')).toEqual({ v: 4, n: parseIPv4('10.1.2.3') });
-    for (const bad of ['2001:db8::g', ':::', 'example.com', 'ec2.amazonaws.com', 'AWS Internal', '1.2.3.4/32']) {
+    for (const bad of [
+      '2001:db8::g',
+      ':::',
+      'example.com',
+      'ec2.amazonaws.com',
+      'AWS Internal',
+      '1.2.3.4/32',
+    ]) {
       expect(parseIp(bad), bad).toBeUndefined();
     }
   });
@@ -55,7 +72,14 @@ describe('IpSet', () => {
   });
 
   it('merges overlapping, nested and adjacent ranges', () => {
-    const set = ipSetOf(['10.0.0.0/25', '10.0.0.128/25', '10.0.0.5', '10.0.0.0/16', '172.16.0.0/12', '172.16.5.0/24']);
+    const set = ipSetOf([
+      '10.0.0.0/25',
+      '10.0.0.128/25',
+      '10.0.0.5',
+      '10.0.0.0/16',
+      '172.16.0.0/12',
+      '172.16.5.0/24',
+    ]);
     expect(set.size).toBe(2);
     expect(set.lookup('10.0.200.1')).toBe(true);
     expect(set.lookup('172.31.255.255')).toBe(true);
@@ -71,7 +95,13 @@ describe('IpSet', () => {
   });
 
   it('handles IPv6 ranges, edges across the 64-bit halves, and mapped IPv4', () => {
-    const set = ipSetOf(['2001:db8::/64', '2600:1f18::/33', '::ffff:0:0/96', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '1.2.3.4']);
+    const set = ipSetOf([
+      '2001:db8::/64',
+      '2600:1f18::/33',
+      '::ffff:0:0/96',
+      'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+      '1.2.3.4',
+    ]);
     expect(set.lookup('2001:db8::')).toBe(true);
     expect(set.lookup('2001:db8::ffff:ffff:ffff:ffff')).toBe(true);
     expect(set.lookup('2001:db8:0:1::')).toBe(false);
@@ -94,7 +124,14 @@ describe('IpSet', () => {
 
   it('answers false for invalid input instead of throwing', () => {
     const set = ipSetOf(['0.0.0.0/0', '::/0']);
-    for (const bad of ['', 'not an ip', 'ec2.amazonaws.com', '1.2.3.4/8', '999.1.1.1', undefined as unknown as string]) {
+    for (const bad of [
+      '',
+      'not an ip',
+      'ec2.amazonaws.com',
+      '1.2.3.4/8',
+      '999.1.1.1',
+      undefined as unknown as string,
+    ]) {
       expect(set.lookup(bad)).toBe(false);
     }
   });

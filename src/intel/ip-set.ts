@@ -93,7 +93,12 @@ function sortedPairs(hi: GrowableU64, lo: GrowableU64): { hi: BigUint64Array; lo
 function merge6(sHi: GrowableU64, sLo: GrowableU64, eHi: GrowableU64, eLo: GrowableU64) {
   const s = sortedPairs(sHi, sLo);
   const e = sortedPairs(eHi, eLo);
-  const out = { sHi: new GrowableU64(), sLo: new GrowableU64(), eHi: new GrowableU64(), eLo: new GrowableU64() };
+  const out = {
+    sHi: new GrowableU64(),
+    sLo: new GrowableU64(),
+    eHi: new GrowableU64(),
+    eLo: new GrowableU64(),
+  };
   let bHi = 0n;
   let bLo = 0n;
   for (let i = 0; i < s.hi.length; i++) {
@@ -200,6 +205,7 @@ function makeIpSet(
 /** An IpSet of the given addresses and CIDR blocks; throws on any entry that is neither. */
 export function ipSetOf(entries: Iterable<string>): IpSet {
   const b = createIpSetBuilder();
-  for (const e of entries) if (!b.addText(e)) throw new Error(`not an IP address or CIDR: ${JSON.stringify(e)}`);
+  for (const e of entries)
+    if (!b.addText(e)) throw new Error(`not an IP address or CIDR: ${JSON.stringify(e)}`);
   return b.build();
 }

@@ -48,9 +48,17 @@ describe('openFindingStore (SQLite)', () => {
     const [first] = sampleFindings();
     store.upsert(first!, first!.evidence.eventIds);
     const agg = createAggregator();
-    const later = agg.add(makeHit({ event: makeEvent({ time: '2026-11-21T08:00:00Z', eventId: 'new-1', eventName: 'UpdateTrail' }) }));
+    const later = agg.add(
+      makeHit({
+        event: makeEvent({ time: '2026-11-21T08:00:00Z', eventId: 'new-1', eventName: 'UpdateTrail' }),
+      }),
+    );
     agg.add(makeHit({ event: makeEvent({ time: '2026-11-19T08:00:00Z', eventId: 'new-2' }) }));
-    const merged = store.upsert(later.finding, ['new-1', 'new-2'], ['2026-11-21T08:00:00Z', '2026-11-19T08:00:00Z']);
+    const merged = store.upsert(
+      later.finding,
+      ['new-1', 'new-2'],
+      ['2026-11-21T08:00:00Z', '2026-11-19T08:00:00Z'],
+    );
     expect(merged.count).toBe(5);
     expect(merged.firstSeen).toBe('2026-11-19T08:00:00Z');
     expect(merged.lastSeen).toBe('2026-11-21T08:00:00Z');
@@ -92,10 +100,17 @@ describe('openFindingStore (SQLite)', () => {
     const store = openFindingStore(file);
     store.upsertMany(items(sampleFindings()));
     expect(store.list().map((f) => f.severity)).toEqual([9.2, 7.5, 2.5]);
-    expect(store.list({ minSeverity: 7 }).map((f) => f.detector)).toEqual(['root-console-login', 'cloudtrail-logging-stopped']);
+    expect(store.list({ minSeverity: 7 }).map((f) => f.detector)).toEqual([
+      'root-console-login',
+      'cloudtrail-logging-stopped',
+    ]);
     expect(store.list({ region: 'eu-west-1' }).map((f) => f.detector)).toEqual(['s3-bucket-enumeration']);
-    expect(store.list({ since: '2026-11-20T10:30:00Z' }).map((f) => f.detector)).toEqual(['root-console-login']);
-    expect(store.list({ until: Date.parse('2026-11-20T10:00:00Z') }).map((f) => f.detector)).toEqual(['s3-bucket-enumeration']);
+    expect(store.list({ since: '2026-11-20T10:30:00Z' }).map((f) => f.detector)).toEqual([
+      'root-console-login',
+    ]);
+    expect(store.list({ until: Date.parse('2026-11-20T10:00:00Z') }).map((f) => f.detector)).toEqual([
+      's3-bucket-enumeration',
+    ]);
     expect(store.list({ limit: 1, offset: 1 }).map((f) => f.severity)).toEqual([7.5]);
     // a hostile filter value is data, not SQL
     expect(store.list({ detector: "x' OR '1'='1" })).toEqual([]);
@@ -120,7 +135,10 @@ describe('openFindingStore (SQLite)', () => {
 
   it('reports an unusable file with VIGIL_STORE naming it', () => {
     const bad = join(dir, 'not-a-db');
-    writeFileSync(bad, 'this is not a sqlite database, just some text that is long enough to have a header'.repeat(20));
+    writeFileSync(
+      bad,
+      'this is not a sqlite database, just some text that is long enough to have a header'.repeat(20),
+    );
     try {
       openFindingStore(bad);
       expect.unreachable();

@@ -36,12 +36,15 @@ function union(a: string[], b: readonly string[], max = Infinity): string[] {
 /** Merges an incoming finding into the stored one; `added` is how much `count` grows. */
 function merge(stored: Finding, incoming: Finding, added: number): Finding {
   const severity = Math.max(stored.severity, incoming.severity);
-  const first = Date.parse(incoming.firstSeen) < Date.parse(stored.firstSeen) ? incoming.firstSeen : stored.firstSeen;
-  const last = Date.parse(incoming.lastSeen) > Date.parse(stored.lastSeen) ? incoming.lastSeen : stored.lastSeen;
+  const first =
+    Date.parse(incoming.firstSeen) < Date.parse(stored.firstSeen) ? incoming.firstSeen : stored.firstSeen;
+  const last =
+    Date.parse(incoming.lastSeen) > Date.parse(stored.lastSeen) ? incoming.lastSeen : stored.lastSeen;
   const resources = [...stored.resources];
   for (const r of incoming.resources) {
     if (resources.length >= MAX_RESOURCES) break;
-    if (!resources.some((x) => x.type === r.type && x.id === r.id)) resources.push({ type: r.type, id: r.id });
+    if (!resources.some((x) => x.type === r.type && x.id === r.id))
+      resources.push({ type: r.type, id: r.id });
   }
   return {
     ...stored,
@@ -120,7 +123,10 @@ export function openFindingStore(file: string, options: { now?: () => number } =
 
   function upsertOne(finding: Finding, eventIds: string[], eventTimes?: string[]): Finding {
     if (!Number.isFinite(Date.parse(finding.firstSeen)) || !Number.isFinite(Date.parse(finding.lastSeen))) {
-      throw new VigilError('VIGIL_STORE', `${file}: finding ${finding.id} has an unreadable firstSeen/lastSeen`);
+      throw new VigilError(
+        'VIGIL_STORE',
+        `${file}: finding ${finding.id} has an unreadable firstSeen/lastSeen`,
+      );
     }
     const ids = new Set<string>();
     let inserted = 0;
@@ -135,7 +141,8 @@ export function openFindingStore(file: string, options: { now?: () => number } =
       result = structuredClone(finding);
     } else {
       const stored = JSON.parse(row.json) as Finding;
-      const added = ids.size === 0 ? 0 : inserted === ids.size ? finding.count : Math.min(inserted, finding.count);
+      const added =
+        ids.size === 0 ? 0 : inserted === ids.size ? finding.count : Math.min(inserted, finding.count);
       result = merge(stored, finding, added);
     }
     write(result);
@@ -175,14 +182,19 @@ export function openFindingStore(file: string, options: { now?: () => number } =
       // Fixed clauses only; every value is a bound parameter.
       const where: string[] = [];
       const params: (string | number)[] = [];
-      if (filter.status !== undefined) (where.push('status = ?'), params.push(filter.status));
-      if (filter.detector !== undefined) (where.push('detector = ?'), params.push(filter.detector));
-      if (filter.type !== undefined) (where.push('type = ?'), params.push(filter.type));
-      if (filter.accountId !== undefined) (where.push('account_id = ?'), params.push(filter.accountId));
-      if (filter.region !== undefined) (where.push('region = ?'), params.push(filter.region));
-      if (filter.minSeverity !== undefined) (where.push('severity >= ?'), params.push(filter.minSeverity));
-      if (filter.since !== undefined) (where.push('last_seen_ms >= ?'), params.push(toMs(filter.since)));
-      if (filter.until !== undefined) (where.push('last_seen_ms <= ?'), params.push(toMs(filter.until)));
+      const add = (clause: string, value: string | number | undefined) => {
+        if (value === undefined) return;
+        where.push(clause);
+        params.push(value);
+      };
+      add('status = ?', filter.status);
+      add('detector = ?', filter.detector);
+      add('type = ?', filter.type);
+      add('account_id = ?', filter.accountId);
+      add('region = ?', filter.region);
+      add('severity >= ?', filter.minSeverity);
+      add('last_seen_ms >= ?', filter.since === undefined ? undefined : toMs(filter.since));
+      add('last_seen_ms <= ?', filter.until === undefined ? undefined : toMs(filter.until));
       const limit = Math.max(0, Math.floor(filter.limit ?? DEFAULT_LIMIT));
       const offset = Math.max(0, Math.floor(filter.offset ?? 0));
       const sql =

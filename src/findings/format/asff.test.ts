@@ -6,13 +6,21 @@ import { collectText } from './sink.js';
 
 describe('asffType', () => {
   it('maps GuardDuty threat purposes to ASFF namespace/category and keeps our type as classifier', () => {
-    expect(asffType('Stealth:IAMUser/CloudTrailLoggingDisabled')).toBe('TTPs/Defense Evasion/Stealth:IAMUser-CloudTrailLoggingDisabled');
-    expect(asffType('CryptoCurrency:EC2/BitcoinTool.B!DNS')).toBe('Effects/Resource Consumption/CryptoCurrency:EC2-BitcoinTool.B!DNS');
-    expect(asffType('Exfiltration:S3/ObjectRead.Unusual')).toBe('Effects/Data Exfiltration/Exfiltration:S3-ObjectRead.Unusual');
+    expect(asffType('Stealth:IAMUser/CloudTrailLoggingDisabled')).toBe(
+      'TTPs/Defense Evasion/Stealth:IAMUser-CloudTrailLoggingDisabled',
+    );
+    expect(asffType('CryptoCurrency:EC2/BitcoinTool.B!DNS')).toBe(
+      'Effects/Resource Consumption/CryptoCurrency:EC2-BitcoinTool.B!DNS',
+    );
+    expect(asffType('Exfiltration:S3/ObjectRead.Unusual')).toBe(
+      'Effects/Data Exfiltration/Exfiltration:S3-ObjectRead.Unusual',
+    );
     expect(asffType('Policy:IAMUser/RootCredentialUsage')).toBe(
       'Software and Configuration Checks/AWS Security Best Practices/Policy:IAMUser-RootCredentialUsage',
     );
-    expect(asffType('Behavior:EC2/NetworkPortUnusual')).toBe('Unusual Behaviors/VM/Behavior:EC2-NetworkPortUnusual');
+    expect(asffType('Behavior:EC2/NetworkPortUnusual')).toBe(
+      'Unusual Behaviors/VM/Behavior:EC2-NetworkPortUnusual',
+    );
   });
 });
 
@@ -33,7 +41,11 @@ describe('toAsff', () => {
       LastObservedAt: '2026-11-20T10:03:00Z',
       Severity: { Label: 'HIGH', Normalized: 75, Original: '7.5' },
       Resources: [{ Type: 'AwsCloudTrailTrail', Partition: 'aws', Region: 'us-east-1' }],
-      Remediation: { Recommendation: { Url: 'https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_StopLogging.html' } },
+      Remediation: {
+        Recommendation: {
+          Url: 'https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_StopLogging.html',
+        },
+      },
     });
     expect(a.ProductFields['vigil/count']).toBe('3');
   });
@@ -41,7 +53,9 @@ describe('toAsff', () => {
   it('uses the account as the resource when the finding names none, and CRITICAL bands to 90+', () => {
     const root = sampleFindings().find((f) => f.detector === 'root-console-login')!;
     const a = toAsff(root);
-    expect(a.Resources).toEqual([{ Type: 'AwsAccount', Id: 'AWS::::Account:123456789012', Partition: 'aws', Region: 'us-east-1' }]);
+    expect(a.Resources).toEqual([
+      { Type: 'AwsAccount', Id: 'AWS::::Account:123456789012', Partition: 'aws', Region: 'us-east-1' },
+    ]);
     expect(a.Severity).toEqual({ Label: 'CRITICAL', Normalized: 92, Original: '9.2' });
   });
 

@@ -53,7 +53,13 @@ export interface AsffFinding {
   Description: string;
   Remediation: { Recommendation: { Text: string; Url?: string } };
   ProductFields: Record<string, string>;
-  Resources: { Type: string; Id: string; Partition: string; Region: string; Details?: { Other: Record<string, string> } }[];
+  Resources: {
+    Type: string;
+    Id: string;
+    Partition: string;
+    Region: string;
+    Details?: { Other: Record<string, string> };
+  }[];
   FindingProviderFields: { Severity: { Label: string; Original: string }; Types: string[] };
   RecordState: 'ACTIVE' | 'ARCHIVED';
   Note: { Text: string; UpdatedBy: string; UpdatedAt: string };
@@ -211,7 +217,12 @@ export function toAsff(f: Finding, options: AsffOptions = {}): AsffFinding {
     return res;
   });
   if (resources.length === 0) {
-    resources.push({ Type: 'AwsAccount', Id: `AWS::::Account:${account}`, Partition: partition, Region: region });
+    resources.push({
+      Type: 'AwsAccount',
+      Id: `AWS::::Account:${account}`,
+      Partition: partition,
+      Region: region,
+    });
   }
   const url = httpUrl(f.references[0]);
   const label = f.severityLabel;
@@ -242,7 +253,10 @@ export function toAsff(f: Finding, options: AsffOptions = {}): AsffFinding {
     FindingProviderFields: { Severity: { Label: label, Original: String(f.severity) }, Types: types },
     RecordState: f.status === 'RESOLVED' ? 'ARCHIVED' : 'ACTIVE',
     Note: {
-      Text: limit(`Seen ${f.count} time(s) between ${f.firstSeen} and ${f.lastSeen} by Vigil detection ${f.detector}.`, ASFF_LIMITS.noteText),
+      Text: limit(
+        `Seen ${f.count} time(s) between ${f.firstSeen} and ${f.lastSeen} by Vigil detection ${f.detector}.`,
+        ASFF_LIMITS.noteText,
+      ),
       UpdatedBy: 'vigil',
       UpdatedAt: f.lastSeen,
     },

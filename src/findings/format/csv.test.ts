@@ -11,7 +11,9 @@ describe('neutralizeFormula', () => {
   );
 
   it('leaves ordinary text alone', () => {
-    expect(neutralizeFormula('arn:aws:iam::123456789012:user/alice')).toBe('arn:aws:iam::123456789012:user/alice');
+    expect(neutralizeFormula('arn:aws:iam::123456789012:user/alice')).toBe(
+      'arn:aws:iam::123456789012:user/alice',
+    );
     expect(neutralizeFormula('')).toBe('');
     expect(neutralizeFormula('a=b')).toBe('a=b');
   });

@@ -8,15 +8,20 @@ async function* slowly<T>(items: T[]): AsyncIterable<T> {
 }
 
 describe('writeFindings', () => {
-  it.each(FINDING_FORMATS)('writes %s to a real stream, waiting for drain under back-pressure', async (format) => {
-    const stream = new PassThrough({ highWaterMark: 16 });
-    const chunks: Buffer[] = [];
-    const done = writeFindings(format, slowly(sampleFindings()), stream);
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    await done;
-    stream.end();
-    const text = Buffer.concat(chunks).toString('utf8');
-    expect(text.length).toBeGreaterThan(100);
-    expect(text).toContain(format === 'table' ? 'CloudTrail logging stopped' : 'cloudtrail-logging-stopped');
-  });
+  it.each(FINDING_FORMATS)(
+    'writes %s to a real stream, waiting for drain under back-pressure',
+    async (format) => {
+      const stream = new PassThrough({ highWaterMark: 16 });
+      const chunks: Buffer[] = [];
+      const done = writeFindings(format, slowly(sampleFindings()), stream);
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      await done;
+      stream.end();
+      const text = Buffer.concat(chunks).toString('utf8');
+      expect(text.length).toBeGreaterThan(100);
+      expect(text).toContain(
+        format === 'table' ? 'CloudTrail logging stopped' : 'cloudtrail-logging-stopped',
+      );
+    },
+  );
 });

@@ -6,8 +6,25 @@ import { jsonlLine, writeJsonl } from './jsonl.js';
 import { collectText } from './sink.js';
 
 const CONTRACT_KEYS = [
-  'id', 'type', 'detector', 'title', 'description', 'severity', 'severityLabel', 'status', 'accountId', 'region',
-  'firstSeen', 'lastSeen', 'count', 'actor', 'resources', 'evidence', 'mitre', 'remediation', 'references',
+  'id',
+  'type',
+  'detector',
+  'title',
+  'description',
+  'severity',
+  'severityLabel',
+  'status',
+  'accountId',
+  'region',
+  'firstSeen',
+  'lastSeen',
+  'count',
+  'actor',
+  'resources',
+  'evidence',
+  'mitre',
+  'remediation',
+  'references',
 ];
 
 describe('jsonl', () => {

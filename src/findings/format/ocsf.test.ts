@@ -26,7 +26,9 @@ describe('toOcsf', () => {
         analytic: { uid: 'cloudtrail-logging-stopped', type_id: 1 },
       },
       cloud: { provider: 'AWS', account: { uid: '123456789012' }, region: 'us-east-1' },
-      actor: { user: { uid: 'arn:aws:iam::123456789012:user/alice', credential_uid: 'AKIAIOSFODNN7EXAMPLE' } },
+      actor: {
+        user: { uid: 'arn:aws:iam::123456789012:user/alice', credential_uid: 'AKIAIOSFODNN7EXAMPLE' },
+      },
       attacks: [{ tactic: { uid: 'TA0005', name: 'Defense Evasion' }, technique: { uid: 'T1562.008' } }],
       metadata: { version: OCSF_VERSION, product: { name: 'Vigil', vendor_name: 'Vigil', version: '0.1.0' } },
     });

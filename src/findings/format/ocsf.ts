@@ -56,7 +56,8 @@ function attacks(f: Finding): Attack[] {
   const { tactics, techniques } = f.mitre;
   if (tactics.length === 1) {
     if (techniques.length === 0) out.push({ tactic: tactic(tactics[0]!), version: '14' });
-    for (const t of techniques) out.push({ tactic: tactic(tactics[0]!), technique: { uid: t }, version: '14' });
+    for (const t of techniques)
+      out.push({ tactic: tactic(tactics[0]!), technique: { uid: t }, version: '14' });
     return out;
   }
   for (const t of tactics) out.push({ tactic: tactic(t), version: '14' });
@@ -70,7 +71,12 @@ function attacks(f: Finding): Attack[] {
  * class_uid × 100 + activity_id. `time` is the last time it was seen.
  */
 export function toOcsf(f: Finding, options: OcsfOptions = {}): Record<string, unknown> {
-  const activity = f.status === 'RESOLVED' ? { id: 3, name: 'Close' } : f.count > 1 ? { id: 2, name: 'Update' } : { id: 1, name: 'Create' };
+  const activity =
+    f.status === 'RESOLVED'
+      ? { id: 3, name: 'Close' }
+      : f.count > 1
+        ? { id: 2, name: 'Update' }
+        : { id: 1, name: 'Create' };
   const severity = SEVERITY[f.severityLabel];
   const status = STATUS[f.status];
   const user: Record<string, unknown> = {};
@@ -124,11 +130,19 @@ export function toOcsf(f: Finding, options: OcsfOptions = {}): Record<string, un
     remediation: { desc: f.remediation, references: [...f.references] },
     metadata: {
       version: OCSF_VERSION,
-      product: { name: 'Vigil', vendor_name: 'Vigil', ...(options.productVersion ? { version: options.productVersion } : {}) },
+      product: {
+        name: 'Vigil',
+        vendor_name: 'Vigil',
+        ...(options.productVersion ? { version: options.productVersion } : {}),
+      },
       uid: f.id,
     },
     unmapped: {
-      vigil: { detector: f.detector, eventIds: [...f.evidence.eventIds], eventNames: [...f.evidence.eventNames] },
+      vigil: {
+        detector: f.detector,
+        eventIds: [...f.evidence.eventIds],
+        eventNames: [...f.evidence.eventNames],
+      },
     },
   };
   if (Object.keys(user).length) out.actor = { user };

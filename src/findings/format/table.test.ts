@@ -29,7 +29,12 @@ describe('table', () => {
 
   it('escapes terminal control characters, CR/LF and bidi overrides in every cell', async () => {
     const [base] = sampleFindings();
-    const hostile = { ...base!, title: HOSTILE.ansi + HOSTILE.bell + HOSTILE.c1, type: HOSTILE.cr + HOSTILE.newline, actor: { principal: HOSTILE.bidi } };
+    const hostile = {
+      ...base!,
+      title: HOSTILE.ansi + HOSTILE.bell + HOSTILE.c1,
+      type: HOSTILE.cr + HOSTILE.newline,
+      actor: { principal: HOSTILE.bidi },
+    };
     const text = await render([hostile]);
     const lines = text.split('\n');
     expect(lines).toHaveLength(3); // header, one row, trailing ''

@@ -52,7 +52,11 @@ function cells(f: Finding): string[] {
  * escapes) and then cut to its column's maximum width; columns are as wide as their widest cell.
  * Needs all rows to fit the widths, so it collects its input.
  */
-export async function writeTable(findings: Findings, out: TextSink, options: TableOptions = {}): Promise<void> {
+export async function writeTable(
+  findings: Findings,
+  out: TextSink,
+  options: TableOptions = {},
+): Promise<void> {
   const rows: { label: SeverityLabel; cells: string[] }[] = [];
   for await (const f of findings) rows.push({ label: f.severityLabel, cells: cells(f) });
   if (rows.length === 0) {

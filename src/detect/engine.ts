@@ -1,6 +1,6 @@
 import type { VigilEvent } from '../core/event.js';
 import { buildHit, compileHitTemplates, type HitTemplates } from './hit.js';
-import { compileSigma } from './sigma/index.js';
+import { compileSigma, createJsonText } from './sigma/index.js';
 import { createStatefulRuntime, type StatefulRuntime } from './stateful/runtime.js';
 import type { Signal } from './stateful/types.js';
 import type { Aggregate, Detection, DetectionError, FieldGetter, Hit } from './types.js';
@@ -58,12 +58,14 @@ export function createEngine(detections: readonly Detection[], options: EngineOp
   const maxGroups = options.maxGroups ?? DEFAULT_MAX_GROUPS;
   const errors: Record<string, number> = {};
   let seq = 0;
+  // One JSON-text memo for every detection: an object field is serialized once per event.
+  const jsonText = createJsonText();
 
   // Detections that can only match some eventNames, by lower-cased name; the rest see every event.
   const byLowerName = new Map<string, Runtime[]>();
   const everyEvent: Runtime[] = [];
   const runtimes: Runtime[] = detections.map((detection, index) => {
-    const compiled = compileSigma(detection.detection, getField);
+    const compiled = compileSigma(detection.detection, getField, { jsonText });
     const stateful = detection.aggregate
       ? createStatefulRuntime({
           index,

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { isWorldCidr, publicAdminPorts } from './security-group.js';
+import { isWorldCidr, publicAdminPorts, requestGroupId } from './security-group.js';
 
 const permission = (
   ipProtocol: string,
@@ -148,5 +148,16 @@ describe('publicAdminPorts', () => {
     expect(publicAdminPorts({})).toEqual([]);
     expect(publicAdminPorts({ requestParameters: { ipPermissions: 'x' } })).toEqual([]);
     expect(publicAdminPorts({ requestParameters: { ipPermissions: { items: [null, 3] } } })).toEqual([]);
+  });
+});
+
+describe('requestGroupId', () => {
+  it('reads groupId, the ModifySecurityGroupRules GroupId, or groupName', () => {
+    expect(requestGroupId(ingress(permission('tcp', 22, 22, ['0.0.0.0/0'])))).toBe('sg-0123456789abcdef0');
+    expect(
+      requestGroupId({ requestParameters: { ModifySecurityGroupRulesRequest: { GroupId: 'sg-2' } } }),
+    ).toBe('sg-2');
+    expect(requestGroupId({ requestParameters: { groupName: 'default' } })).toBe('default');
+    expect(requestGroupId({ requestParameters: null })).toBeUndefined();
   });
 });

@@ -117,6 +117,17 @@ export function publicAdminPorts(raw: Json): string[] {
   return [...out].sort((a, b) => (a === 'all' ? -1 : b === 'all' ? 1 : Number(a) - Number(b)));
 }
 
+/** The security group a request changes: `groupId` (or `groupName`), or the ModifySecurityGroupRules `GroupId`. */
+export function requestGroupId(raw: Json): string | undefined {
+  const req = isObject(raw['requestParameters']) ? raw['requestParameters'] : {};
+  const modify = isObject(req['ModifySecurityGroupRulesRequest'])
+    ? req['ModifySecurityGroupRulesRequest']
+    : {};
+  for (const v of [req['groupId'], modify['GroupId'], req['groupName']])
+    if (typeof v === 'string' && v) return v;
+  return undefined;
+}
+
 /** The `vigil.securityGroup.*` derived fields, keyed without the `vigil.` prefix. */
 export const securityGroupFields: Record<string, DerivedField> = {
   'securityGroup.publicAdminPorts': (event) => {
@@ -124,4 +135,5 @@ export const securityGroupFields: Record<string, DerivedField> = {
     return ports.length ? ports : undefined;
   },
   'securityGroup.publicAdminIngress': (event) => publicAdminPorts(event.raw).length > 0,
+  'securityGroup.groupId': (event) => requestGroupId(event.raw),
 };

@@ -16,7 +16,7 @@ export function envName(flag: string): string {
   return `VIGIL_${flag.toUpperCase().replace(/-/g, '_')}`;
 }
 
-export type FlagValues = Record<string, string | boolean | string[] | undefined>;
+export type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 /** Fills flags the command line left unset from the environment; multi-value variables split on commas. */
 export function applyEnv(specs: FlagSpec[], values: FlagValues, env: NodeJS.ProcessEnv): FlagValues {

@@ -37,7 +37,15 @@ function memoize<T>(fn: (ip: string) => T, max = 50_000): (ip: string) => T {
   };
 }
 
-export function buildContext(options: ContextOptions): DetectionContext {
+export interface LoadedDetections {
+  detections: Detection[];
+  /** Detections that exist but are off (experimental without --experimental). */
+  disabled: Detection[];
+  ruleProblems: RuleProblem[];
+}
+
+/** Loads the built-in catalogue and the --rules folders; every rule that cannot load is a problem, not a stop. */
+export function loadDetections(options: Pick<ContextOptions, 'ruleDirs' | 'builtin' | 'experimental'>): LoadedDetections {
   const ruleProblems: RuleProblem[] = [];
   const all: Detection[] = [];
   const dirs: { dir: string; origin: 'builtin' | 'user' }[] = [];
@@ -58,7 +66,14 @@ export function buildContext(options: ContextOptions): DetectionContext {
   }
   const detections = all.filter((d) => options.experimental || d.maturity === 'stable');
   const disabled = all.filter((d) => !detections.includes(d));
+  return { detections, disabled, ruleProblems };
+}
 
+/** The field getter with the user's lookups: AWS IP ranges and threat lists. */
+export function buildFieldGetter(options: Pick<ContextOptions, 'threatIntel' | 'awsIpRanges'>): {
+  getField: FieldGetter;
+  intelProblems: InputProblem[];
+} {
   const intelProblems: InputProblem[] = [];
   const lists = options.threatIntel.map((file) => {
     const { set, problems } = loadIpList(file);
@@ -71,5 +86,9 @@ export function buildContext(options: ContextOptions): DetectionContext {
   if (lists.length) {
     lookups.threatIntel = memoize((ip) => lists.find((l) => l.set.lookup(ip))?.name);
   }
-  return { detections, disabled, ruleProblems, intelProblems, getField: createFieldGetter(lookups) };
+  return { getField: createFieldGetter(lookups), intelProblems };
+}
+
+export function buildContext(options: ContextOptions): DetectionContext {
+  return { ...loadDetections(options), ...buildFieldGetter(options) };
 }

@@ -124,7 +124,13 @@ export async function runScan(
   const workers = Math.min(options.workers, files.length);
   if (workers > 0) {
     await scanInWorkers(files, workers, {
-      init: { context: options, ...readOptions, onProblem: undefined } as WorkerInit,
+      init: {
+        detections: context.detections.map((d) => ({ ...d, tests: [] })),
+        lookups: { threatIntel: options.threatIntel, awsIpRanges: options.awsIpRanges },
+        since: options.since,
+        until: options.until,
+        maxRecordBytes: options.maxRecordBytes,
+      },
       expectedIds: context.detections.map((d) => d.id),
       onBatch: (m) => {
         for (const w of m.hits) addHit(fromWire(w, context.detections));

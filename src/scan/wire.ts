@@ -9,7 +9,9 @@ import type { ReadStats } from './read-input.js';
 export type WireHit = Omit<Hit, 'detection'> & { d: number };
 
 export interface WorkerInit {
-  context: ContextOptions;
+  /** The main thread's detections, loaded once there (without their test cases). */
+  detections: Detection[];
+  lookups: Pick<ContextOptions, 'threatIntel' | 'awsIpRanges'>;
   since?: number;
   until?: number;
   maxRecordBytes?: number;

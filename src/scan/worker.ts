@@ -8,7 +8,7 @@ import type { InputProblem } from '../core/errors.js';
 import type { DetectionError } from '../detect/types.js';
 import type { Signal } from '../detect/index.js';
 import { createEngine } from '../detect/index.js';
-import { buildContext } from './context.js';
+import { buildFieldGetter } from './context.js';
 import { readEvents, type ReadStats } from './read-input.js';
 import { toWire, type FromWorker, type ToWorker, type WireHit, type WorkerInit } from './wire.js';
 
@@ -19,16 +19,17 @@ function post(message: FromWorker): void {
 }
 
 async function run(init: WorkerInit): Promise<void> {
-  const ctx = buildContext(init.context);
-  const index = new Map(ctx.detections.map((d, i) => [d.id, i]));
+  const { detections } = init;
+  const { getField } = buildFieldGetter(init.lookups);
+  const index = new Map(detections.map((d, i) => [d.id, i]));
   let detectionErrors: DetectionError[] = [];
-  const engine = createEngine(ctx.detections, {
-    getField: ctx.getField,
+  const engine = createEngine(detections, {
+    getField,
     onError: (e) => {
       if (detectionErrors.length < 100) detectionErrors.push(e);
     },
   });
-  post({ type: 'ready', detectionIds: ctx.detections.map((d) => d.id) });
+  post({ type: 'ready', detectionIds: detections.map((d) => d.id) });
 
   const queue: ToWorker[] = [];
   let wake: (() => void) | undefined;

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Readable, type TransformOptions } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 
 /** gzip by its magic bytes, whatever the file is called. */
 export function isGzip(b: Buffer): boolean {
@@ -48,7 +48,13 @@ export async function* gunzipChunks(
   source: AsyncIterable<Buffer>,
   progress: GunzipProgress,
 ): AsyncGenerator<Buffer> {
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  // A deep output buffer lets zlib (on the thread pool) decompress ahead while records are parsed.
+  const options: ZlibOptions & TransformOptions = {
+    chunkSize: 256 * 1024,
+    readableHighWaterMark: 4 * 1024 * 1024,
+    writableHighWaterMark: 1024 * 1024,
+  };
+  const gunzip = createGunzip(options);
   // Fed in small slices so that, on an error, bytesWritten says closely where the bad data is.
   const input = Readable.from(reslice(source, 64 * 1024), { objectMode: false });
   input.on('error', (err) => gunzip.destroy(err instanceof ReadFailure ? err : new ReadFailure(err)));

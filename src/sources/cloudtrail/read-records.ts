@@ -65,7 +65,24 @@ export async function* readRecords(input: InputFile | '-', options: ReadOptions)
         entries.problem('VIGIL_INPUT_UNREADABLE', describeFsError(err));
         return;
       }
-      yield* readWhole(buf, entries, limits);
+      const whole = decodeWhole(buf, entries, limits);
+      if (whole.records !== undefined) {
+        // The common case, kept tight (one async step per record): an AWS log file read whole.
+        const { records } = whole;
+        for (let i = 0; i < records.length; i++) {
+          const r: unknown = records[i];
+          if (typeof r === 'object' && r !== null && !Array.isArray(r)) {
+            yield { record: r as Record<string, unknown>, file, index: entries.index++ };
+          } else {
+            const raw = entries.recordElement(r);
+            if (raw) yield raw;
+          }
+        }
+      } else if (whole.rest !== undefined) {
+        for (const raw of whole.rest) yield raw;
+      } else if (whole.stream !== undefined) {
+        yield* readStream(sliced(whole.stream), entries, limits);
+      }
     } else {
       yield* readStream(fileChunks(fh), entries, limits);
     }
@@ -88,28 +105,31 @@ async function* fileChunks(fh: FileHandle): AsyncGenerator<Buffer> {
   }
 }
 
+/** What to do with an input read whole: its Records array, other records, or stream it after all. */
+interface Whole {
+  records?: unknown[];
+  rest?: Iterable<RawRecord>;
+  stream?: Buffer;
+}
+
 /** The fast path: decompress and `JSON.parse` the whole input at once; on failure, split it instead. */
-async function* readWhole(buf: Buffer, entries: EntryReader, limits: Limits): AsyncGenerator<RawRecord> {
+function decodeWhole(buf: Buffer, entries: EntryReader, limits: Limits): Whole {
   let data = buf;
   if (isGzip(buf)) {
     // ISIZE (the last four bytes) is the decompressed size modulo 2^32: a hint, bounded below anyway.
     const hinted = buf.length >= 18 ? buf.readUInt32LE(buf.length - 4) : 0;
-    if (hinted > limits.wholeFileMaxBytes) {
-      yield* readStream(sliced(buf), entries, limits);
-      return;
-    }
+    if (hinted > limits.wholeFileMaxBytes) return { stream: buf };
     try {
       data = gunzipSync(buf, { maxOutputLength: limits.wholeFileMaxBytes });
     } catch {
       // Too big after all, or corrupt: the streaming path keeps what decodes and reports where it stops.
-      yield* readStream(sliced(buf), entries, limits);
-      return;
+      return { stream: buf };
     }
   }
-  if (data.length === 0) return;
+  if (data.length === 0) return {};
   if (looksBinary(data.subarray(0, SNIFF_BYTES), data.length <= SNIFF_BYTES)) {
     reportBinary(entries);
-    return;
+    return {};
   }
   const bom = bomLength(data);
   let value: unknown;
@@ -117,29 +137,16 @@ async function* readWhole(buf: Buffer, entries: EntryReader, limits: Limits): As
     value = JSON.parse(data.toString('utf8', bom));
   } catch {
     // JSON lines, or a malformed file: split it, which keeps every record that parses.
-    yield* splitAll(bom ? data.subarray(bom) : data, entries, limits);
-    return;
+    return { rest: splitAll(bom ? data.subarray(bom) : data, entries, limits) };
   }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length && !entries.stopped; i++) yield* entries.entry(value[i]);
-    return;
-  }
+  if (Array.isArray(value)) return { rest: arrayEntries(value, entries) };
   const records = (value as { Records?: unknown } | null)?.Records;
-  if (Array.isArray(records)) {
-    // The common case, kept tight: an AWS log file.
-    const file = entries.file;
-    for (let i = 0; i < records.length; i++) {
-      const r: unknown = records[i];
-      if (typeof r === 'object' && r !== null && !Array.isArray(r)) {
-        yield { record: r as Record<string, unknown>, file, index: entries.index++ };
-      } else {
-        const raw = entries.recordElement(r);
-        if (raw) yield raw;
-      }
-    }
-    return;
-  }
-  yield* entries.entry(value);
+  if (Array.isArray(records)) return { records };
+  return { rest: entries.entry(value) };
+}
+
+function* arrayEntries(values: unknown[], entries: EntryReader): Generator<RawRecord> {
+  for (let i = 0; i < values.length && !entries.stopped; i++) yield* entries.entry(values[i]);
 }
 
 function* splitAll(data: Buffer, entries: EntryReader, limits: Limits): Generator<RawRecord> {
@@ -170,17 +177,15 @@ async function* readStream(
       if (entries.stopped) return;
     }
   }
-  /** Checks and feeds the held first bytes; false when they are binary. */
-  function* releaseSniff(complete: boolean): Generator<RawRecord, boolean> {
+  /** Takes the held first bytes: undefined when they are binary (reported), else the text to feed. */
+  function takeSniff(complete: boolean): Buffer | undefined {
     const held = sniff!;
     sniff = undefined;
-    if (held.length === 0) return true;
     if (looksBinary(held.subarray(0, SNIFF_BYTES), complete && held.length <= SNIFF_BYTES)) {
       reportBinary(entries);
-      return false;
+      return undefined;
     }
-    yield* feed(held.subarray(bomLength(held)));
-    return true;
+    return held.subarray(bomLength(held));
   }
 
   try {
@@ -197,19 +202,28 @@ async function* readStream(
     gzip = isGzip(head);
     const raw = ended ? sliced(head) : prepend(head, it);
     for await (const chunk of gzip ? gunzipChunks(raw, progress) : raw) {
+      let text: Buffer | undefined = chunk;
       if (sniff !== undefined) {
         sniff = sniff.length ? Buffer.concat([sniff, chunk]) : chunk;
         if (sniff.length < SNIFF_BYTES) continue;
-        if (!(yield* releaseSniff(false))) return;
-      } else {
-        yield* feed(chunk);
+        text = takeSniff(false);
+        if (text === undefined) return;
       }
+      // Sync iteration here: one async step per record, not one per generator level.
+      for (const raw of feed(text)) yield raw;
       if (entries.stopped) return;
     }
-    if (sniff !== undefined && !(yield* releaseSniff(true))) return;
+    if (sniff !== undefined && sniff.length > 0) {
+      const text = takeSniff(true);
+      if (text === undefined) return;
+      for (const raw of feed(text)) yield raw;
+    }
   } catch (err) {
     // Keep what arrived before the failure, then say where it stopped.
-    if (sniff !== undefined && sniff.length > 0) yield* releaseSniff(false);
+    if (sniff !== undefined && sniff.length > 0) {
+      const text = takeSniff(false);
+      if (text !== undefined) for (const raw of feed(text)) yield raw;
+    }
     if (err instanceof ReadFailure || !gzip) {
       entries.problem(
         'VIGIL_INPUT_UNREADABLE',
@@ -225,7 +239,7 @@ async function* readStream(
     return;
   }
   if (entries.stopped) return;
-  for (const item of splitter.finish()) yield* handleItem(item, entries, limits);
+  for (const item of splitter.finish()) for (const raw of handleItem(item, entries, limits)) yield raw;
 }
 
 function reportBinary(entries: EntryReader): void {

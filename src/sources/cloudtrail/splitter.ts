@@ -119,7 +119,8 @@ export class JsonSplitter {
         this.stringEnded(b, i);
         continue;
       }
-      i = this.structural(b, i);
+      if (this.collecting && this.kind === CONTAINER && this.mode !== VALUE) i = this.scanRecord(b, i);
+      else i = this.structural(b, i);
     }
     this.keep(b, n);
     this.base += n;
@@ -151,6 +152,52 @@ export class JsonSplitter {
     this.parts = [];
     this.partsBytes = 0;
     return this.out;
+  }
+
+  /**
+   * The hot loop: inside a record (an object or array element being collected, not the top-level value
+   * whose keys are watched), only strings and nesting matter until the record closes.
+   */
+  private scanRecord(b: Buffer, i: number): number {
+    const n = b.length;
+    const stop = this.elementDepth;
+    let depth = this.depth;
+    while (i < n) {
+      const c = b[i++];
+      if (c === QUOTE) {
+        for (;;) {
+          if (i >= n) {
+            this.inString = true;
+            this.depth = depth;
+            return n;
+          }
+          const d = b[i++];
+          if (d === QUOTE) break;
+          if (d === BACKSLASH) {
+            if (i >= n) {
+              this.inString = true;
+              this.escape = true;
+              this.depth = depth;
+              return n;
+            }
+            i++;
+          }
+        }
+      } else if (c === 0x7b || c === 0x5b) {
+        depth++;
+      } else if (c === 0x7d || c === 0x5d) {
+        if (--depth === stop) {
+          this.depth = depth;
+          this.endElement(i);
+          return i;
+        }
+      } else if (c === NEWLINE) {
+        this.line++;
+        this.sawNewline = true;
+      }
+    }
+    this.depth = depth;
+    return n;
   }
 
   private structural(b: Buffer, i: number): number {

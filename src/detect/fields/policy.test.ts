@@ -301,6 +301,23 @@ describe('vigil.policy.* fields through the field getter', () => {
   });
 });
 
+describe('vigil.policy.attachedTo', () => {
+  it('names the targeted user, role or group as an ARN in the event account', () => {
+    expect(field(event('AttachUserPolicy', { userName: 'bob', policyArn: 'x' }), 'policy.attachedTo')).toBe(
+      `arn:aws:iam::${OWN}:user/bob`,
+    );
+    expect(field(event('PutRolePolicy', { roleName: 'ops', policyName: 'p' }), 'policy.attachedTo')).toBe(
+      `arn:aws:iam::${OWN}:role/ops`,
+    );
+    const gov = {
+      ...event('AttachGroupPolicy', { groupName: 'devs' }),
+      principal: 'arn:aws-us-gov:iam::111122223333:user/a',
+    };
+    expect(field(gov, 'policy.attachedTo')).toBe(`arn:aws-us-gov:iam::${OWN}:group/devs`);
+    expect(field(event('CreatePolicy', { policyName: 'p' }), 'policy.attachedTo')).toBeUndefined();
+  });
+});
+
 describe('vigil.acl.publicGrant', () => {
   it('is true for an AllUsers grant in an AccessControlPolicy (single Grant object or array)', () => {
     const grant = {

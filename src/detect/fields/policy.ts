@@ -238,6 +238,25 @@ export function grantsPublicAcl(raw: Json): boolean {
   return false;
 }
 
+/**
+ * The IAM user, role or group a policy request targets, as an ARN built from the request's
+ * `userName` / `roleName` / `groupName` and the event's account (partition taken from the caller).
+ */
+export function attachedTo(event: VigilEvent): string | undefined {
+  const params = event.raw['requestParameters'];
+  if (!isObject(params) || !event.accountId) return undefined;
+  const partition = /^arn:(aws[a-z-]*):/.exec(event.principal ?? '')?.[1] ?? 'aws';
+  for (const [key, kind] of [
+    ['userName', 'user'],
+    ['roleName', 'role'],
+    ['groupName', 'group'],
+  ] as const) {
+    const name = params[key];
+    if (typeof name === 'string' && name) return `arn:${partition}:iam::${event.accountId}:${kind}/${name}`;
+  }
+  return undefined;
+}
+
 function withDoc<T>(fn: (doc: Json, event: VigilEvent) => T): DerivedField {
   return (event) => {
     const doc = requestPolicy(event.raw);
@@ -262,5 +281,6 @@ export const policyFields: Record<string, DerivedField> = {
   'policy.unboundExternalAccounts': withDoc((doc, event) =>
     nonEmpty(externalAccounts(doc, event.accountId, true)),
   ),
+  'policy.attachedTo': attachedTo,
   'acl.publicGrant': (event) => grantsPublicAcl(event.raw),
 };

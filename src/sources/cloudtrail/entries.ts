@@ -32,6 +32,8 @@ function looksLikeRecord(o: Obj): boolean {
 export class EntryReader {
   index = 0;
   stopped = false;
+  /** Set once a damaged record was skipped by looking for the next record start. */
+  resynced = false;
   private recognized = false;
 
   constructor(

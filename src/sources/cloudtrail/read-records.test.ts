@@ -122,6 +122,34 @@ describe.each(paths)('readRecords bad input (%s)', (_name, extra) => {
     expect(problems[0]!.offset).toBe(text.indexOf('{"eventName": tru}'));
   });
 
+  it('resynchronises at the next record when a record lost its closing brace', async () => {
+    const list = recs(4);
+    const broken = JSON.stringify(cloudTrailRecord(90)).slice(0, -1);
+    const parts = [list[0], broken, list[1], list[2], list[3]].map((r) =>
+      typeof r === 'string' ? r : JSON.stringify(r),
+    );
+    const text = `{"Records":[${parts.join(',')}]}`;
+    const { ids: got, problems, records } = await read(await put('brace.json', text), extra);
+    expect(got).toEqual(ids(list));
+    expect(records.map((r) => r.index)).toEqual([0, 2, 3, 4]);
+    expect(problems).toEqual([
+      expect.objectContaining({ code: 'VIGIL_INPUT_BAD_JSON', record: 1, offset: text.indexOf(broken) }),
+    ]);
+    expect(problems[0]!.message).toContain(`byte ${text.indexOf(parts[2]!)}`);
+  });
+
+  it('recovers the records after a record that lost a quote', async () => {
+    const list = recs(8);
+    const broken = JSON.stringify(cloudTrailRecord(91)).replace('"PutObject"', '"PutObject');
+    const parts = [JSON.stringify(list[0]), broken, ...list.slice(1).map((r) => JSON.stringify(r))];
+    const { ids: got, problems } = await read(
+      await put('quote.json', `{"Records":[${parts.join(',')}]}`),
+      extra,
+    );
+    expect(got).toEqual(ids(list));
+    expect(problems).toEqual([expect.objectContaining({ code: 'VIGIL_INPUT_BAD_JSON', record: 1 })]);
+  });
+
   it('keeps the lines around a malformed JSON line and names its line', async () => {
     const list = recs(3);
     const text = `${JSON.stringify(list[0])}\n{"eventName": "broken", "x": [1,\n${JSON.stringify(list[1])}\n\n${JSON.stringify(list[2])}\n`;

@@ -151,11 +151,12 @@ function* arrayEntries(values: unknown[], entries: EntryReader): Generator<RawRe
 
 function* splitAll(data: Buffer, entries: EntryReader, limits: Limits): Generator<RawRecord> {
   const splitter = new JsonSplitter({ maxRecordBytes: limits.maxRecordBytes });
+  const ctx: ItemContext = { entries, limits, data, depth: 0 };
   for (const item of splitter.push(data)) {
-    yield* handleItem(item, entries, limits);
+    yield* handleItem(item, ctx);
     if (entries.stopped) return;
   }
-  for (const item of splitter.finish()) yield* handleItem(item, entries, limits);
+  for (const item of splitter.finish()) yield* handleItem(item, ctx);
 }
 
 /** The bounded-memory path: decompress as a stream, split record by record. */
@@ -167,13 +168,14 @@ async function* readStream(
   const it = source[Symbol.asyncIterator]();
   const progress: GunzipProgress = { compressedBytes: 0 };
   const splitter = new JsonSplitter({ maxRecordBytes: limits.maxRecordBytes });
+  const ctx: ItemContext = { entries, limits, depth: 0 };
   let gzip = false;
   /** The first bytes, held until there are enough to tell text from binary. */
   let sniff: Buffer | undefined = Buffer.alloc(0) as Buffer;
 
   function* feed(data: Buffer): Generator<RawRecord> {
     for (const item of splitter.push(data)) {
-      yield* handleItem(item, entries, limits);
+      yield* handleItem(item, ctx);
       if (entries.stopped) return;
     }
   }
@@ -239,7 +241,7 @@ async function* readStream(
     return;
   }
   if (entries.stopped) return;
-  for (const item of splitter.finish()) for (const raw of handleItem(item, entries, limits)) yield raw;
+  for (const item of splitter.finish()) for (const raw of handleItem(item, ctx)) yield raw;
 }
 
 function reportBinary(entries: EntryReader): void {
@@ -248,9 +250,34 @@ function reportBinary(entries: EntryReader): void {
   });
 }
 
-function* handleItem(item: SplitItem, entries: EntryReader, limits: Limits): Generator<RawRecord> {
+interface ItemContext {
+  entries: EntryReader;
+  limits: Limits;
+  /** The whole (decompressed) input, when it is in memory anyway: lets a runaway record be re-read. */
+  data?: Buffer;
+  /** How many resynchronisations deep this item is. */
+  depth: number;
+}
+
+/** AWS writes every CloudTrail record starting with these bytes; a damaged record is skipped up to the next. */
+const RECORD_START = Buffer.from('{"eventVersion":');
+const RECORDS_PREFIX = Buffer.from('{"Records":[');
+const MAX_RESYNC_DEPTH = 64;
+
+function canResync(bytes: Buffer | undefined, ctx: ItemContext): bytes is Buffer {
+  return bytes !== undefined && ctx.depth < MAX_RESYNC_DEPTH && bytes.indexOf(RECORD_START, 1) > 0;
+}
+
+function* handleItem(item: SplitItem, ctx: ItemContext): Generator<RawRecord> {
+  const { entries, limits } = ctx;
   const where = item.lines ? { line: item.line } : { offset: item.offset };
   if (item.kind === 'too-large') {
+    const held =
+      item.inRecords && ctx.data ? ctx.data.subarray(item.offset, item.offset + item.size) : undefined;
+    if (canResync(held, ctx)) {
+      yield* resync(held, item.offset, 'its brackets do not close before the next record', ctx);
+      return;
+    }
     entries.problem(
       'VIGIL_INPUT_TOO_LARGE',
       `record is ${item.size} bytes, over the limit of ${limits.maxRecordBytes} bytes; skipped`,
@@ -259,6 +286,12 @@ function* handleItem(item: SplitItem, entries: EntryReader, limits: Limits): Gen
     return;
   }
   if (item.kind === 'bad') {
+    if (item.inRecords && canResync(item.bytes, ctx)) {
+      yield* resync(item.bytes, item.offset, item.message, ctx);
+      return;
+    }
+    // A bracket missing at the very end is the echo of a damaged record already reported.
+    if (item.bytes === undefined && entries.resynced) return;
     entries.problem('VIGIL_INPUT_BAD_JSON', item.message, entries.at(entries.index, where));
     return;
   }
@@ -266,6 +299,10 @@ function* handleItem(item: SplitItem, entries: EntryReader, limits: Limits): Gen
   try {
     value = JSON.parse(item.bytes.toString('utf8'));
   } catch (err) {
+    if (item.inRecords && canResync(item.bytes, ctx)) {
+      yield* resync(item.bytes, item.offset, (err as Error).message, ctx);
+      return;
+    }
     entries.problem(
       'VIGIL_INPUT_BAD_JSON',
       `record is not valid JSON: ${(err as Error).message}`,
@@ -279,4 +316,26 @@ function* handleItem(item: SplitItem, entries: EntryReader, limits: Limits): Gen
   } else {
     yield* entries.entry(value, where);
   }
+}
+
+/**
+ * A slice of a Records array that is not one valid record (a lost quote or bracket can swallow the records
+ * after it): report the damaged part and split the rest again from the next `{"eventVersion":`.
+ */
+function* resync(bytes: Buffer, offset: number, reason: string, ctx: ItemContext): Generator<RawRecord> {
+  const next = bytes.indexOf(RECORD_START, 1);
+  ctx.entries.resynced = true;
+  ctx.entries.problem(
+    'VIGIL_INPUT_BAD_JSON',
+    `record is not valid JSON (${reason}); reading resumes at the next record, byte ${offset + next}`,
+    ctx.entries.at(ctx.entries.index++, { offset }),
+  );
+  const sub = new JsonSplitter({ maxRecordBytes: ctx.limits.maxRecordBytes });
+  const shift = offset + next - RECORDS_PREFIX.length;
+  const inner: ItemContext = { ...ctx, depth: ctx.depth + 1 };
+  sub.push(RECORDS_PREFIX);
+  const items = sub.push(bytes.subarray(next));
+  // The slice need not close the array it came from: only a record cut off inside it is worth a word.
+  for (const item of sub.finish()) if (item.kind !== 'bad' || item.bytes !== undefined) items.push(item);
+  for (const item of items) yield* handleItem({ ...item, offset: item.offset + shift }, inner);
 }

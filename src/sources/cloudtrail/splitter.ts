@@ -17,8 +17,15 @@ export interface SplitLocation {
 
 export type SplitItem =
   | (SplitLocation & { kind: 'value'; bytes: Buffer; inRecords: boolean; lines: boolean })
-  | (SplitLocation & { kind: 'too-large'; size: number; lines: boolean })
-  | (SplitLocation & { kind: 'bad'; message: string; lines: boolean });
+  | (SplitLocation & { kind: 'too-large'; size: number; inRecords: boolean; lines: boolean })
+  | (SplitLocation & {
+      kind: 'bad';
+      message: string;
+      inRecords: boolean;
+      lines: boolean;
+      /** The unfinished record's bytes, when the input ends inside one (and it was under the limit). */
+      bytes?: Buffer;
+    });
 
 // Where the splitter is.
 const TOP = 0; // between top-level values
@@ -140,11 +147,14 @@ export class JsonSplitter {
           ? { index: this.index, line: this.startLine, offset: this.start }
           : { index: this.index, line: this.line, offset: this.base };
         const what = this.collecting ? `record ${this.index} is cut off` : 'a closing bracket is missing';
+        const held = this.collecting && !this.oversize ? Buffer.concat(this.parts) : undefined;
         this.out.push({
           kind: 'bad',
           message: `input ends early: ${what}`,
+          inRecords: this.mode === RECORDS,
           lines: this.mode === VALUE,
           ...where,
+          ...(held ? { bytes: held } : {}),
         });
       }
     }
@@ -289,6 +299,7 @@ export class JsonSplitter {
   private unexpected(i: number): number {
     this.out.push({
       kind: 'bad',
+      inRecords: false,
       message: `unexpected ${describeByte(this.chunk[i]!)} between records`,
       index: this.index,
       line: this.line,
@@ -342,7 +353,7 @@ export class JsonSplitter {
       lines: this.mode === VALUE,
     };
     if (this.oversize || size > this.max) {
-      this.out.push({ kind: 'too-large', size, ...where });
+      this.out.push({ kind: 'too-large', size, inRecords: this.mode === RECORDS, ...where });
     } else {
       const b = this.chunk;
       const bytes = this.parts.length
@@ -396,7 +407,7 @@ export class JsonSplitter {
     const where = { index: this.index, line: this.startLine, offset: this.start, lines: true };
     if (this.oversize || size > this.max) {
       this.index++;
-      this.out.push({ kind: 'too-large', size, ...where });
+      this.out.push({ kind: 'too-large', size, inRecords: false, ...where });
     } else {
       const bytes = this.parts.length
         ? Buffer.concat([...this.parts, b.subarray(0, end)])

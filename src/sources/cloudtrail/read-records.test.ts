@@ -70,6 +70,23 @@ describe.each(paths)('readRecords formats (%s)', (_name, extra) => {
     expect((await read(await put('a.ndjson.gz', gzipSync(text)), extra)).ids).toEqual(ids(list));
   });
 
+  it('reads multi-member gzip of concatenated Records files (cat a.json.gz b.json.gz)', async () => {
+    const a = recs(3);
+    const b = recs(4, 3);
+    const gz = Buffer.concat([gzipSync(recordsFile(a)), gzipSync(recordsFile(b))]);
+    const { ids: got, problems, records } = await read(await put('cat.json.gz', gz), extra);
+    expect(problems).toEqual([]);
+    expect(got).toEqual(ids([...a, ...b]));
+    expect(records.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
+  it('reads JSON lines whose lines are whole Records files', async () => {
+    const a = recs(2);
+    const b = recs(3, 2);
+    const text = `${recordsFile(a)}\n${recordsFile(b)}\n`;
+    expect((await read(await put('records.jsonl', text), extra)).ids).toEqual(ids([...a, ...b]));
+  });
+
   it('reads a JSON array of records and a single pretty-printed record', async () => {
     const list = recs(4);
     expect((await read(await put('arr.json', JSON.stringify(list, null, 2)), extra)).ids).toEqual(ids(list));
@@ -96,6 +113,21 @@ describe.each(paths)('readRecords formats (%s)', (_name, extra) => {
     expect(problems[0]!.message).toContain('"GuardDuty Finding"');
     const single = await read(await put('eb.json', JSON.stringify(events[0], null, 2)), extra);
     expect(single.ids).toEqual(ids(list.slice(0, 1)));
+  });
+
+  it('unwraps CloudTrail service events from EventBridge, and reports a non-object detail', async () => {
+    const detail = {
+      ...cloudTrailRecord(5),
+      eventType: 'AwsServiceEvent',
+      userIdentity: { type: 'AWSService', invokedBy: 'kms.amazonaws.com' },
+    };
+    const events = [
+      eventBridgeEvent('AWS Service Event via CloudTrail', detail),
+      { ...eventBridgeEvent('AWS API Call via CloudTrail', {}), detail: 'oops' },
+    ];
+    const { records, problems } = await read(await put('svc.json', JSON.stringify(events)), extra);
+    expect(records.map((r) => r.record)).toEqual([detail]);
+    expect(problems).toEqual([expect.objectContaining({ code: 'VIGIL_INPUT_BAD_RECORD', record: 1 })]);
   });
 
   it('reads an empty Records file, an empty file and a file with a BOM', async () => {

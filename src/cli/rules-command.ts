@@ -66,7 +66,7 @@ export async function rulesCommand(argv: string[], io: CliIO): Promise<number> {
     builtin: !v['no-builtin'],
     experimental: true,
     threatIntel: [],
-  });
+  }, { tests: true });
   for (const p of ctx.ruleProblems) complain(io, `rule not loaded: ${p.file}: ${p.reason}`);
 
   if (sub === 'list') {

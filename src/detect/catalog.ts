@@ -139,6 +139,7 @@ export function toDetection(
   file: string,
   origin: DetectionOrigin,
   getField?: FieldGetter,
+  withTests = true,
 ): Detection {
   const id = idOf(file);
   const problems: string[] = [];
@@ -146,7 +147,7 @@ export function toDetection(
   if (!isMap(data)) throw new DetectionFileError(file, [...problems, 'a detection file must be a YAML map']);
   const parsed = detectionFileSchema.safeParse(data);
   if (!parsed.success) problems.push(...describeIssues(parsed.error));
-  checkTests(data.tests, data.aggregate !== undefined, problems);
+  if (withTests) checkTests(data.tests, data.aggregate !== undefined, problems);
   compileChecks(data.detection, data.aggregate, getField ?? createFieldGetter(), problems);
   if (!parsed.success || problems.length) throw new DetectionFileError(file, problems);
   const f = parsed.data;
@@ -182,11 +183,20 @@ export function loadDetectionFile(path: string, origin: DetectionOrigin = 'user'
   return loadText(readText(path), path, origin);
 }
 
-function loadText(text: string, file: string, origin: DetectionOrigin, getField?: FieldGetter): Detection {
+function loadText(
+  text: string,
+  file: string,
+  origin: DetectionOrigin,
+  getField?: FieldGetter,
+  withTests = true,
+): Detection {
   // A multi-document file can only be a Sigma rule (`action: global`); the Sigma loader says why it is refused.
   if (/^logsource:/m.test(text) && /^---\s*$/m.test(text.trim())) return loadSigmaRule(text, file);
-  const data = parseYaml(text, file);
-  return isPlainSigma(data) ? loadSigmaRule(text, file) : toDetection(data, file, origin, getField);
+  // `tests:` is the last top-level key and most of the file: a scan does not need it, so skip parsing it.
+  const testsAt = withTests ? -1 : text.search(/^tests:/m);
+  const data = parseYaml(testsAt >= 0 ? text.slice(0, testsAt) : text, file);
+  if (testsAt >= 0 && isMap(data)) data.tests = [];
+  return isPlainSigma(data) ? loadSigmaRule(text, file) : toDetection(data, file, origin, getField, withTests);
 }
 
 function isPlainSigma(data: unknown): boolean {
@@ -220,15 +230,20 @@ function yamlFiles(dir: string, problems: DetectionDirResult['problems']): strin
 /**
  * Loads every `.yml`/`.yaml` under `dir` (recursively, in name order). Vigil detection files are
  * validated; plain Sigma rules (a `logsource` and no `type`) go to the Sigma loader. Every file
- * that fails, and every duplicate id, is a problem; the rest load.
+ * that fails, and every duplicate id, is a problem; the rest load. With `tests: false` the test
+ * cases are neither parsed nor checked (a scan does not run them; `vigil rules test` does).
  */
-export function loadDetectionDir(dir: string, origin: DetectionOrigin): DetectionDirResult {
+export function loadDetectionDir(
+  dir: string,
+  origin: DetectionOrigin,
+  options: { tests?: boolean } = {},
+): DetectionDirResult {
   const result: DetectionDirResult = { detections: [], problems: [] };
   const getField = createFieldGetter();
   const seen = new Map<string, string>();
   for (const file of yamlFiles(dir, result.problems)) {
     try {
-      const detection = loadText(readText(file), file, origin, getField);
+      const detection = loadText(readText(file), file, origin, getField, options.tests ?? true);
       const other = seen.get(detection.id);
       if (other !== undefined) {
         result.problems.push({ file, reason: `duplicate detection id "${detection.id}" (also in ${other})` });

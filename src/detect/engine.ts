@@ -1,5 +1,5 @@
 import type { VigilEvent } from '../core/event.js';
-import { buildHit, compileHitTemplates, type HitTemplates } from './hit.js';
+import { buildHit, compileHitTemplates, keyOf, type HitTemplates } from './hit.js';
 import { compileSigma, createJsonText } from './sigma/index.js';
 import { createStatefulRuntime, type StatefulRuntime } from './stateful/runtime.js';
 import type { Signal } from './stateful/types.js';
@@ -13,6 +13,12 @@ export interface EngineOptions {
   maxGroups?: number;
   /** Skip detections that cannot match the event's eventName (default true). Off only to compare. */
   indexEventNames?: boolean;
+  /**
+   * Called before a stateless Hit is built, with the detection's index and the hit's dedup key. Returning
+   * true means the caller has counted this repeat of a hit it already holds, so the engine skips
+   * rendering it (a noisy detection can match most events of an archive).
+   */
+  absorb?: (detection: number, dedupKey: string, event: VigilEvent) => boolean;
 }
 
 export interface LocalResult {
@@ -54,7 +60,7 @@ function message(err: unknown): string {
 }
 
 export function createEngine(detections: readonly Detection[], options: EngineOptions): Engine {
-  const { getField } = options;
+  const { getField, absorb } = options;
   const maxGroups = options.maxGroups ?? DEFAULT_MAX_GROUPS;
   const errors: Record<string, number> = {};
   let seq = 0;
@@ -129,7 +135,9 @@ export function createEngine(detections: readonly Detection[], options: EngineOp
           const signal = rt.stateful.local(event);
           if (signal) (signals ??= []).push(signal);
         } else if (rt.matches(event)) {
-          (hits ??= []).push(buildHit(rt.detection, rt.templates, event, getField));
+          const dedupKey = keyOf(event, rt.detection.dedupKey, getField);
+          if (absorb?.(rt.index, dedupKey, event)) continue;
+          (hits ??= []).push(buildHit(rt.detection, rt.templates, event, getField, undefined, dedupKey));
         }
       } catch (err) {
         report(rt, event, err);

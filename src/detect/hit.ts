@@ -42,6 +42,7 @@ export function buildHit(
   event: VigilEvent,
   getField: FieldGetter,
   fire?: Fire,
+  dedupKey = keyOf(event, detection.dedupKey, getField),
 ): Hit {
   let extra: Record<string, unknown> | undefined;
   let eventIds: string[];
@@ -70,7 +71,7 @@ export function buildHit(
     event,
     eventIds,
     eventNames,
-    dedupKey: keyOf(event, detection.dedupKey, getField),
+    dedupKey,
     title: renderTemplate(templates.title, event, getField, extra),
     description: renderTemplate(templates.description, event, getField, extra),
     resources: templates.resources.map((r) => ({

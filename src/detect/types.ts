@@ -72,6 +72,11 @@ export interface Hit {
   title: string;
   description: string;
   resources: { type: string; id: string }[];
+  /**
+   * Set when this Hit stands for several matches of the same detection and dedup key, merged before
+   * reaching the findings stage (parallel scans): how many, and the span of their event times.
+   */
+  repeats?: { count: number; firstTs: number; lastTs: number };
 }
 
 /** A detection that threw: recorded and counted, never a crash, never a silent "no match". */

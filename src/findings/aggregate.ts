@@ -96,8 +96,8 @@ function addResources(list: FindingResource[], values: readonly FindingResource[
  *   arrive in any order. An event whose time cannot be read is placed at `now()`.
  * - `evidence.eventIds` (unique, at most MAX_EVIDENCE_IDS) and `evidence.eventNames` (unique) grow;
  *   `severity` is the highest seen.
- * - Title, description, actor, account and region come from the first hit and stay fixed, so a finding
- *   does not change identity as it grows. `accountId` and `region` are UNKNOWN (`-`) when the event has
+ * - Title, description, actor, account and region come from the earliest event seen (so the result does
+ *   not depend on the order parallel readers deliver events in). `accountId` and `region` are UNKNOWN (`-`) when the event has
  *   none or a malformed one. The actor's `ip` is omitted when the source is an AWS service name.
  * - Bounded: at most `maxFindings` (default 1,000,000) findings are held. Past it, the least recently
  *   updated finding is evicted (handed to `onEvict` first) and counted in `evicted`; if it fires again it
@@ -112,23 +112,36 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
   function add(hit: Hit): AddResult {
     const d = hit.detection;
     const e = hit.event;
-    const id = findingId(d.id, hit.dedupKey);
+    const key = `${d.id}\u0000${hit.dedupKey}`;
     const ts = Number.isFinite(e.ts) ? e.ts : now();
+    const repeats = hit.repeats;
+    const firstTs = repeats && Number.isFinite(repeats.firstTs) ? Math.min(ts, repeats.firstTs) : ts;
+    const lastTs = repeats && Number.isFinite(repeats.lastTs) ? Math.max(ts, repeats.lastTs) : ts;
+    const count = repeats ? repeats.count : 1;
     const severity = clampSeverity(d.severity);
     const eventIds = hit.eventIds.length ? hit.eventIds : [eventKey(e)];
     const eventNames = hit.eventNames.length ? hit.eventNames : e.eventName ? [e.eventName] : [];
 
-    const entry = open.get(id);
+    const entry = open.get(key);
     if (entry) {
       const f = entry.finding;
-      f.count++;
-      if (ts < entry.first) {
-        entry.first = ts;
-        f.firstSeen = isoTime(ts);
+      f.count += count;
+      if (firstTs < entry.first) {
+        entry.first = firstTs;
+        f.firstSeen = isoTime(firstTs);
+        // The earliest event speaks for the finding, whatever order the events arrived in (parallel
+        // readers): title, description, actor, account and region follow it.
+        if (ts === firstTs) {
+          f.title = hit.title;
+          f.description = hit.description;
+          f.actor = actorOf(e);
+          f.accountId = e.accountId && ACCOUNT.test(e.accountId) ? e.accountId : UNKNOWN;
+          f.region = e.region && REGION.test(e.region) ? e.region : UNKNOWN;
+        }
       }
-      if (ts > entry.last) {
-        entry.last = ts;
-        f.lastSeen = isoTime(ts);
+      if (lastTs > entry.last) {
+        entry.last = lastTs;
+        f.lastSeen = isoTime(lastTs);
       }
       pushUnique(f.evidence.eventIds, eventIds, MAX_EVIDENCE_IDS);
       pushUnique(f.evidence.eventNames, eventNames);
@@ -139,13 +152,13 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
         f.severityLabel = severityLabel(severity);
       }
       // Re-insert so the map's order is least recently updated first (eviction order).
-      open.delete(id);
-      open.set(id, entry);
+      open.delete(key);
+      open.set(key, entry);
       return { finding: f, isNew: false, severityRaised };
     }
 
     const finding: Finding = {
-      id,
+      id: findingId(d.id, hit.dedupKey),
       type: d.type,
       detector: d.id,
       title: hit.title,
@@ -155,9 +168,9 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
       status: 'NEW',
       accountId: e.accountId && ACCOUNT.test(e.accountId) ? e.accountId : UNKNOWN,
       region: e.region && REGION.test(e.region) ? e.region : UNKNOWN,
-      firstSeen: isoTime(ts),
-      lastSeen: isoTime(ts),
-      count: 1,
+      firstSeen: isoTime(firstTs),
+      lastSeen: isoTime(lastTs),
+      count,
       actor: actorOf(e),
       resources: [],
       evidence: { eventIds: [], eventNames: [] },
@@ -177,7 +190,7 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
         options.onEvict?.(gone.finding);
       }
     }
-    open.set(id, { finding, first: ts, last: ts });
+    open.set(key, { finding, first: firstTs, last: lastTs });
     return { finding, isNew: true, severityRaised: false };
   }
 

@@ -45,7 +45,10 @@ export interface LoadedDetections {
 }
 
 /** Loads the built-in catalogue and the --rules folders; every rule that cannot load is a problem, not a stop. */
-export function loadDetections(options: Pick<ContextOptions, 'ruleDirs' | 'builtin' | 'experimental'>): LoadedDetections {
+export function loadDetections(
+  options: Pick<ContextOptions, 'ruleDirs' | 'builtin' | 'experimental'>,
+  { tests = false }: { tests?: boolean } = {},
+): LoadedDetections {
   const ruleProblems: RuleProblem[] = [];
   const all: Detection[] = [];
   const dirs: { dir: string; origin: 'builtin' | 'user' }[] = [];
@@ -53,7 +56,7 @@ export function loadDetections(options: Pick<ContextOptions, 'ruleDirs' | 'built
   for (const dir of options.ruleDirs) dirs.push({ dir, origin: 'user' });
   const seen = new Set<string>();
   for (const { dir, origin } of dirs) {
-    const loaded = loadDetectionDir(dir, origin);
+    const loaded = loadDetectionDir(dir, origin, { tests });
     ruleProblems.push(...loaded.problems);
     for (const d of loaded.detections) {
       if (seen.has(d.id)) {
@@ -89,6 +92,6 @@ export function buildFieldGetter(options: Pick<ContextOptions, 'threatIntel' | '
   return { getField: createFieldGetter(lookups), intelProblems };
 }
 
-export function buildContext(options: ContextOptions): DetectionContext {
-  return { ...loadDetections(options), ...buildFieldGetter(options) };
+export function buildContext(options: ContextOptions, load: { tests?: boolean } = {}): DetectionContext {
+  return { ...loadDetections(options, load), ...buildFieldGetter(options) };
 }

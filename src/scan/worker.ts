@@ -5,7 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { InputProblem } from '../core/errors.js';
-import type { DetectionError } from '../detect/types.js';
+import type { Detection, DetectionError } from '../detect/types.js';
+import { MAX_EVIDENCE_IDS } from '../core/finding.js';
 import type { Signal } from '../detect/index.js';
 import { createEngine } from '../detect/index.js';
 import { buildFieldGetter } from './context.js';
@@ -13,6 +14,12 @@ import { readEvents, type ReadStats } from './read-input.js';
 import { toWire, type FromWorker, type ToWorker, type WireHit, type WorkerInit } from './wire.js';
 
 const BATCH = 2000;
+
+/** True when every resource id template reads only fields of the dedup key. */
+function resourcesFollowDedupKey(d: Detection): boolean {
+  const key = new Set(d.dedupKey);
+  return d.resources.every((r) => [...r.id.matchAll(/\{\{\s*([^}]+?)\s*\}\}/g)].every((m) => key.has(m[1]!)));
+}
 
 function post(message: FromWorker): void {
   parentPort!.postMessage(message);
@@ -23,10 +30,29 @@ async function run(init: WorkerInit): Promise<void> {
   const { getField } = buildFieldGetter(init.lookups);
   const index = new Map(detections.map((d, i) => [d.id, i]));
   let detectionErrors: DetectionError[] = [];
+  // Repeats of a hit already in this batch (same detection and dedup key) are merged into it instead
+  // of being rendered and sent one by one — when that loses nothing: the detection's resources must
+  // be a function of its dedup key.
+  const pending = new Map<string, WireHit>();
+  const mergeable = detections.map(resourcesFollowDedupKey);
   const engine = createEngine(detections, {
     getField,
     onError: (e) => {
       if (detectionErrors.length < 100) detectionErrors.push(e);
+    },
+    absorb: (d, dedupKey, event) => {
+      if (!mergeable[d]) return false;
+      const wire = pending.get(`${d}\u0000${dedupKey}`);
+      if (!wire) return false;
+      const r = wire.repeats!;
+      r.count++;
+      if (event.ts < r.firstTs) r.firstTs = event.ts;
+      if (event.ts > r.lastTs) r.lastTs = event.ts;
+      const id = event.eventId;
+      if (id !== undefined && wire.eventIds.length < MAX_EVIDENCE_IDS && !wire.eventIds.includes(id)) wire.eventIds.push(id);
+      const name = event.eventName;
+      if (name !== undefined && !wire.eventNames.includes(name)) wire.eventNames.push(name);
+      return true;
     },
   });
   post({ type: 'ready', detectionIds: detections.map((d) => d.id) });
@@ -44,7 +70,6 @@ async function run(init: WorkerInit): Promise<void> {
     const message = queue.shift()!;
     if (message.type === 'end') break;
     const { seq, input } = message;
-    let hits: WireHit[] = [];
     let signals: Signal[] = [];
     let problems: InputProblem[] = [];
     const total: ReadStats = { records: 0, skipped: 0, filtered: 0 };
@@ -56,8 +81,8 @@ async function run(init: WorkerInit): Promise<void> {
         filtered: total.filtered - sent.filtered,
       };
       Object.assign(sent, total);
-      post({ type: 'batch', seq, hits, signals, problems, detectionErrors, stats, done });
-      hits = [];
+      post({ type: 'batch', seq, hits: [...pending.values()], signals, problems, detectionErrors, stats, done });
+      pending.clear();
       signals = [];
       problems = [];
       detectionErrors = [];
@@ -71,7 +96,15 @@ async function run(init: WorkerInit): Promise<void> {
     let n = 0;
     for await (const event of events) {
       const local = engine.matchLocal(event);
-      for (const hit of local.hits) hits.push(toWire(hit, index.get(hit.detection.id)!));
+      for (const hit of local.hits) {
+        const d = index.get(hit.detection.id)!;
+        const wire = toWire(hit, d);
+        wire.repeats = { count: 1, firstTs: hit.event.ts, lastTs: hit.event.ts };
+        const key = `${d}\u0000${hit.dedupKey}`;
+        // A hit the engine could not merge (resources vary) is sent on its own.
+        if (pending.has(key)) pending.set(`${key}\u0000${pending.size}`, wire);
+        else pending.set(key, wire);
+      }
       for (const signal of local.signals) signals.push(signal);
       if (++n % BATCH === 0) flush(false);
     }

@@ -99,21 +99,25 @@ export function registerDerivedFields(fields: Record<string, DerivedField>): voi
 }
 
 /**
- * The field getter detections use. Derived fields are computed on first use per event and cached
- * on a per-event memo, so a field read by many detections is computed once.
+ * The field getter detections use. Derived fields are computed on first use per event and memoized
+ * until the next event: detections evaluate one event at a time, so one slot is enough and costs no
+ * allocation per event (a WeakMap of Maps did, and showed up as garbage-collection time).
  */
 export function createFieldGetter(lookups: FieldLookups = {}): FieldGetter {
-  const memo = new WeakMap<VigilEvent, Map<string, unknown>>();
+  let current: VigilEvent | undefined;
+  const values = new Map<string, unknown>();
   return (event, path) => {
-    if (path.startsWith('vigil.')) {
-      const name = path.slice(6);
-      let cache = memo.get(event);
-      if (cache?.has(name)) return cache.get(name);
-      const fn = derivedFields[name];
+    if (path.charCodeAt(0) === 118 /* v */ && path.startsWith('vigil.')) {
+      if (event !== current) {
+        current = event;
+        values.clear();
+      } else if (values.has(path)) {
+        return values.get(path);
+      }
+      const fn = derivedFields[path.slice(6)];
       if (!fn) throw new Error(`unknown derived field "${path}"`);
       const value = fn(event, lookups);
-      if (!cache) memo.set(event, (cache = new Map()));
-      cache.set(name, value);
+      values.set(path, value);
       return value;
     }
     return getPath(event.raw, path);

@@ -1,3 +1,4 @@
+import { requiredLiteral } from './regex-literal.js';
 import ipaddr from 'ipaddr.js';
 import type { VigilEvent } from '../../core/event.js';
 import type { FieldGetter } from '../types.js';
@@ -224,7 +225,13 @@ function regexTest(
       throw new SigmaSyntaxError(`${where}: invalid regular expression "${v}": ${(err as Error).message}`);
     }
   });
-  const tests = regexes.map((re) => (text: string) => re.test(text));
+  const tests = regexes.map((re) => {
+    // Case-sensitive patterns with a required literal: a cheap substring check rules most values out.
+    const literal = re.flags.includes('i') ? undefined : requiredLiteral(re.source);
+    return literal === undefined
+      ? (text: string) => re.test(text)
+      : (text: string) => text.includes(literal) && re.test(text);
+  });
   if (all)
     return (event) => {
       const v = read(event);

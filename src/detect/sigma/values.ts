@@ -19,22 +19,38 @@ export function anyText(
   return scalarOrObjectText(value, jsonText, fold, test);
 }
 
+/**
+ * Lower-cased copies of recent strings. Many rules fold the same few values of one event (its
+ * eventSource, userAgent, ARNs); folding each once saves a copy per rule. Cleared when full.
+ */
+const folded = new Map<string, string>();
+
+function fold(text: string): string {
+  let out = folded.get(text);
+  if (out === undefined) {
+    out = text.toLowerCase();
+    if (folded.size >= 4096) folded.clear();
+    folded.set(text, out);
+  }
+  return out;
+}
+
 function scalarOrObjectText(
   value: unknown,
   jsonText: JsonText,
-  fold: boolean,
+  foldCase: boolean,
   test: (text: string) => boolean,
 ): boolean {
   switch (typeof value) {
     case 'string':
-      return test(fold ? value.toLowerCase() : value);
+      return test(foldCase ? fold(value) : value);
     case 'number':
     case 'boolean':
     case 'bigint':
       return test(String(value));
     case 'object':
       if (value === null) return false;
-      for (const text of fold ? jsonText.folded(value) : jsonText.texts(value)) if (test(text)) return true;
+      for (const text of foldCase ? jsonText.folded(value) : jsonText.texts(value)) if (test(text)) return true;
       return false;
     default:
       return false;

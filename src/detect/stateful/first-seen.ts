@@ -15,8 +15,8 @@ export interface FirstSeenOptions {
 }
 
 export interface FirstSeenState {
-  /** Applies one event; true when it fires. */
-  apply(scope: string, key: string, observe: boolean, candidate: boolean, ts: number): boolean;
+  /** Applies one event; true when it fires. A `key` of undefined only observes the scope. */
+  apply(scope: string, key: string | undefined, observe: boolean, candidate: boolean, ts: number): boolean;
   readonly scopes: number;
   readonly keys: number;
 }
@@ -33,6 +33,11 @@ export function createFirstSeenState(options: FirstSeenOptions): FirstSeenState 
       return keys.size;
     },
     apply(scope, key, observe, candidate, ts) {
+      if (key === undefined) {
+        const first = scopes.get(scope);
+        if (observe && (first === undefined || ts < first)) scopes.set(scope, ts);
+        return false;
+      }
       const pair = `${scope}\u0000${key}`;
       const known = keys.get(pair) !== undefined;
       const since = scopes.get(scope);

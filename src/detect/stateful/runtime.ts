@@ -64,21 +64,49 @@ export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
     case 'first-seen': {
       const state = createFirstSeenState({ learning: a.learning, maxGroups });
       const baseline = a.baseline === undefined ? undefined : compiled.compileCondition(a.baseline);
-      // Baseline observations already sent by this instance: sending them again teaches nothing.
-      const sent = new LruMap<string, true>(maxGroups);
+      // Without an explicit baseline every event is an observation. When the key includes the event
+      // name and candidates are limited to some names, an event with another name can only teach a
+      // key no candidate will ever have: it just observes its scope, which is far cheaper.
+      const keyHasName = a.key.some((k) => k === 'vigil.eventName' || k === 'eventName');
+      const names = baseline || !keyHasName ? undefined : compiled.eventNames;
+      const nameIsCandidate = new Map<string, boolean>();
+      const couldBeCandidate = (event: VigilEvent): boolean => {
+        if (!names || event.eventName === undefined) return true;
+        let yes = nameIsCandidate.get(event.eventName);
+        if (yes === undefined) {
+          yes = names.has(event.eventName.toLowerCase());
+          if (nameIsCandidate.size > 10_000) nameIsCandidate.clear();
+          nameIsCandidate.set(event.eventName, yes);
+        }
+        return yes;
+      };
+      // Observations already sent by this instance teach nothing new (a Set, cleared when full: sending
+      // an observation twice is harmless).
+      const sent = new Set<string>();
+      let last: string | undefined;
+      const remember = (k: string): boolean => {
+        // Consecutive events mostly share their scope: compare with the last one before hashing.
+        if (k === last || sent.has(k)) return false;
+        last = k;
+        if (sent.size >= maxGroups) sent.clear();
+        sent.add(k);
+        return true;
+      };
       return {
         local(event) {
+          if (!couldBeCandidate(event)) {
+            checkTime(event);
+            const scope = keyOf(event, a.scope, getField);
+            if (!remember(scope)) return undefined;
+            return { kind: 'first-seen', detection: index, detectionId: id, scope, key: undefined, observe: true, candidate: false, event };
+          }
           const candidate = compiled.matches(event);
           const observe = baseline ? baseline(event) : true;
           if (!candidate && !observe) return undefined;
           checkTime(event);
           const scope = keyOf(event, a.scope, getField);
           const key = keyOf(event, a.key, getField);
-          if (observe) {
-            const pair = `${scope}\u0000${key}`;
-            if (sent.get(pair)) return undefined;
-            sent.set(pair, true);
-          }
+          if (observe && !candidate && !remember(`${scope}\u0000${key}`)) return undefined;
           return {
             kind: 'first-seen',
             detection: index,
@@ -94,7 +122,7 @@ export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
           if (signal.kind !== 'first-seen') return undefined;
           if (!state.apply(signal.scope, signal.key, signal.observe, signal.candidate, c.ts))
             return undefined;
-          return { group: signal.scope, value: 1, values: [signal.key], evidence: [c] };
+          return { group: signal.scope, value: 1, values: [signal.key ?? '-'], evidence: [c] };
         },
       };
     }

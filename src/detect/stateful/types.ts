@@ -40,7 +40,8 @@ export type Signal =
       detection: number;
       detectionId: string;
       scope: string;
-      key: string;
+      /** undefined: the event only observes the scope. */
+      key: string | undefined;
       /** The event is a baseline observation. */
       observe: boolean;
       /** The event can fire (it matches `condition`). */

@@ -22,6 +22,7 @@ export const SCAN_FLAGS: FlagSpec[] = [
   { name: 'until', type: 'string', value: 'T', help: 'only events before T' },
   { name: 'min-severity', type: 'string', value: 'L', help: 'report findings at or above L (low, medium, high, critical or 1-10)', env: true },
   { name: 'format', type: 'string', short: 'f', value: 'F', help: `output format: ${FINDING_FORMATS.join('|')} (default table)`, env: true },
+  { name: 'aws-account', type: 'string', value: 'ID', help: 'asff: the account to import into, for findings without one', env: true },
   { name: 'out', type: 'string', short: 'o', value: 'FILE', help: 'write results to FILE instead of stdout' },
   { name: 'db', type: 'string', value: 'FILE', help: 'also store findings in this SQLite file (idempotent)', env: true },
   { name: 'fail-on', type: 'string', value: 'L', help: 'exit 3 when a finding at or above L is reported', env: true },
@@ -90,6 +91,10 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const until = timeFlag('until', v.until as string | undefined, now);
   if (since !== undefined && until !== undefined && since >= until) throw new UsageError('--since must be before --until');
   const workers = parseWorkers(v.workers as string | undefined);
+  const awsAccount = v['aws-account'] as string | undefined;
+  if (awsAccount !== undefined && !/^\d{12}$/.test(awsAccount)) {
+    throw new UsageError(`--aws-account must be a 12-digit AWS account id, not "${awsAccount}"`);
+  }
 
   const output = openOutput(io, v.out as string | undefined);
   if ('opened' in output) {
@@ -135,7 +140,15 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const reported = result.findings
     .filter((f) => f.severity >= minSeverity)
     .sort(bySeverityThenTime);
-  await writeFindings(format, reported, output.stream);
+  if (format === 'asff' && !awsAccount && reported.some((f) => !/^\d{12}$/.test(f.accountId))) {
+    complain(io, 'some findings have no AWS account id and ASFF requires one: give --aws-account ID');
+    await output.close();
+    return EXIT.ERROR;
+  }
+  await writeFindings(format, reported, output.stream, {
+    ...(awsAccount ? { accountId: awsAccount } : {}),
+    color: format === 'table' && Boolean(io.stdout.isTTY) && !v.out && !io.env.NO_COLOR,
+  });
   await output.close();
 
   if (v.db) {

@@ -140,6 +140,41 @@ describe('vigil scan', () => {
     expect(good).toBeTruthy();
   });
 
+  it('matches every source IP against --threat-intel lists, reporting bad list lines by file and line', async () => {
+    const root = join(dir, 'intel');
+    writeTrailFile(root, [
+      ctRecord({ sourceIPAddress: '203.0.113.77', eventName: 'ListUsers', eventSource: 'iam.amazonaws.com' }),
+      ctRecord({ sourceIPAddress: '203.0.113.77', eventName: 'CreateUser', eventSource: 'iam.amazonaws.com', readOnly: false, requestParameters: { userName: 'svc-x' } }),
+      ctRecord({ sourceIPAddress: '198.51.100.9', eventName: 'CreateUser', eventSource: 'iam.amazonaws.com', readOnly: false, requestParameters: { userName: 'svc-y' } }),
+    ]);
+    const list = join(dir, 'bad-ips.txt');
+    writeFileSync(list, '# known bad\n203.0.113.0/24\nnot-an-ip\n2001:db8::/32\n');
+    const run = await runCli(['scan', root, '--format', 'jsonl', '--threat-intel', list]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/bad-ips\.txt:3.*VIGIL_INTEL_INVALID/);
+    const types = jsonl(run.stdout).map((f) => [f.type, (f.actor as { ip?: string }).ip]);
+    expect(types).toContainEqual(['UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom', '203.0.113.77']);
+    expect(types).toContainEqual(['Recon:IAMUser/MaliciousIPCaller.Custom', '203.0.113.77']);
+    expect(types.filter(([type, ip]) => ip === '198.51.100.9' && String(type).includes('MaliciousIPCaller'))).toEqual([]);
+    const without = await runCli(['scan', root, '--format', 'jsonl']);
+    expect(jsonl(without.stdout).filter((f) => String(f.type).includes('MaliciousIPCaller'))).toEqual([]);
+  });
+
+  it('keeps only events inside --since/--until', async () => {
+    const root = join(dir, 'window');
+    writeTrailFile(root, [
+      stopLogging({ eventTime: '2026-11-20T09:00:00Z' }),
+      stopLogging({ eventTime: '2026-11-20T11:00:00Z' }),
+      stopLogging({ eventTime: '2026-11-20T13:00:00Z' }),
+    ]);
+    const run = await runCli(['scan', root, '--format', 'jsonl', '--since', '2026-11-20T10:00:00Z', '--until', '2026-11-20T12:00:00Z']);
+    expect(run.code).toBe(0);
+    const stop = jsonl(run.stdout).filter((f) => f.detector === 'cloudtrail-logging-stopped');
+    expect(stop).toHaveLength(1);
+    expect(stop[0]).toMatchObject({ count: 1, firstSeen: '2026-11-20T11:00:00Z' });
+    expect(run.stderr).toMatch(/2 outside --since\/--until/);
+  });
+
   it('escapes attacker-controlled text in the table output', async () => {
     const root = join(dir, 'hostile');
     writeTrailFile(root, [stopLogging({ userAgent: 'evil\u001b[2J\u001b]0;owned\u0007\rcli', requestParameters: { name: 'trail\u001b[31mred' } })]);

@@ -43,7 +43,8 @@ export function logFileKey(accountId, region, deliveredMs, random16) {
  * @param {{ records: number, outDir: string, seed?: string, log?: (msg: string) => void }} opts
  */
 export async function generateCorpus({ records, outDir, seed = 'vigil-bench-1', log = () => {} }) {
-  if (!Number.isInteger(records) || records <= 0) throw new Error(`records must be a positive integer, got ${records}`);
+  if (!Number.isInteger(records) || records <= 0)
+    throw new Error(`records must be a positive integer, got ${records}`);
   const target = resolve(outDir);
   const work = `${target}.partial-${process.pid}`;
   await rm(work, { recursive: true, force: true });
@@ -61,7 +62,15 @@ export async function generateCorpus({ records, outDir, seed = 'vigil-bench-1', 
   // us-east-1 carries the global services, so it gets more deliveries.
   const pickStream = rng.weighted(streams.map((s) => [s, s.region === 'us-east-1' ? 2 : 1]));
 
-  const manifest = { version: CORPUS_VERSION, seed, records: 0, files: 0, compressedBytes: 0, uncompressedBytes: 0, eventNames: {} };
+  const manifest = {
+    version: CORPUS_VERSION,
+    seed,
+    records: 0,
+    files: 0,
+    compressedBytes: 0,
+    uncompressedBytes: 0,
+    eventNames: {},
+  };
   const pending = new Set();
   const started = Date.now();
   let nextLog = 0;
@@ -76,12 +85,23 @@ export async function generateCorpus({ records, outDir, seed = 'vigil-bench-1', 
     const parts = new Array(count);
     for (let i = 0; i < count; i++) {
       const caller = stream.pool.pick();
-      const rec = builder.build(caller, { accountId: stream.accountId, region: stream.region, ms: times[i], keyId: stream.keyId, detectorId: stream.detectorId });
+      const rec = builder.build(caller, {
+        accountId: stream.accountId,
+        region: stream.region,
+        ms: times[i],
+        keyId: stream.keyId,
+        detectorId: stream.detectorId,
+      });
       manifest.eventNames[rec.eventName] = (manifest.eventNames[rec.eventName] ?? 0) + 1;
       parts[i] = JSON.stringify(rec);
     }
     const body = `{"Records":[${parts.join(',')}]}`;
-    const key = logFileKey(stream.accountId, stream.region, stream.clock + rng.range(60_000, 240_000), rng.alnum(16));
+    const key = logFileKey(
+      stream.accountId,
+      stream.region,
+      stream.clock + rng.range(60_000, 240_000),
+      rng.alnum(16),
+    );
     manifest.records += count;
     manifest.files += 1;
     manifest.uncompressedBytes += Buffer.byteLength(body);
@@ -98,7 +118,9 @@ export async function generateCorpus({ records, outDir, seed = 'vigil-bench-1', 
     if (pending.size >= 3) await Promise.race(pending);
 
     if (manifest.records >= nextLog) {
-      log(`  generated ${manifest.records.toLocaleString('en-US')} / ${records.toLocaleString('en-US')} records (${manifest.files} files, ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+      log(
+        `  generated ${manifest.records.toLocaleString('en-US')} / ${records.toLocaleString('en-US')} records (${manifest.files} files, ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+      );
       nextLog += 250_000;
     }
   }
@@ -136,6 +158,13 @@ function parseArgs(argv) {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const opts = parseArgs(process.argv.slice(2));
   const out = opts.out ?? join(dirname(fileURLToPath(import.meta.url)), 'out', `corpus-${opts.records}`);
-  const manifest = await generateCorpus({ records: opts.records, outDir: out, seed: opts.seed, log: (m) => console.error(m) });
-  console.log(`${manifest.records} records in ${manifest.files} files, ${(manifest.compressedBytes / 1e6).toFixed(1)} MB gz, ${(manifest.uncompressedBytes / 1e6).toFixed(1)} MB JSON -> ${out}`);
+  const manifest = await generateCorpus({
+    records: opts.records,
+    outDir: out,
+    seed: opts.seed,
+    log: (m) => console.error(m),
+  });
+  console.log(
+    `${manifest.records} records in ${manifest.files} files, ${(manifest.compressedBytes / 1e6).toFixed(1)} MB gz, ${(manifest.uncompressedBytes / 1e6).toFixed(1)} MB JSON -> ${out}`,
+  );
 }

@@ -56,8 +56,14 @@ async function ensureCorpus(records) {
     console.error(`Reusing corpus ${dir} (${manifest.files} files).`);
     return { dir, manifest };
   }
-  console.error(`Generating corpus of ${records.toLocaleString('en-US')} records in ${dir} (cached for next runs)…`);
-  const r = spawnSync(process.execPath, [join(BENCH_DIR, 'generate-corpus.mjs'), '--records', String(records), '--out', dir], { stdio: 'inherit' });
+  console.error(
+    `Generating corpus of ${records.toLocaleString('en-US')} records in ${dir} (cached for next runs)…`,
+  );
+  const r = spawnSync(
+    process.execPath,
+    [join(BENCH_DIR, 'generate-corpus.mjs'), '--records', String(records), '--out', dir],
+    { stdio: 'inherit' },
+  );
   if (r.status !== 0) throw new Error(`corpus generation failed (exit ${r.status})`);
   manifest = await readCorpusManifest(dir);
   if (!manifest) throw new Error(`corpus generation left no manifest in ${dir}`);
@@ -84,46 +90,84 @@ const tail = (text) => text.trim().split('\n').slice(-5).join('\n');
 
 async function runBaselineNode(corpus) {
   const run = await measure(process.execPath, [join(BENCH_DIR, 'baseline-node.mjs'), corpus.dir]);
-  if (run.code !== 0) return failed('node gunzip+JSON.parse (1 core)', `exit ${run.code}: ${tail(run.stderr)}`);
+  if (run.code !== 0)
+    return failed('node gunzip+JSON.parse (1 core)', `exit ${run.code}: ${tail(run.stderr)}`);
   const counted = JSON.parse(run.stdout.trim().split('\n').pop());
-  if (counted.records !== corpus.manifest.records) return failed('node gunzip+JSON.parse (1 core)', `counted ${counted.records} records, corpus has ${corpus.manifest.records}`);
-  return metrics('node gunzip+JSON.parse (1 core)', run, corpus.manifest, { recordsCounted: counted.records });
+  if (counted.records !== corpus.manifest.records)
+    return failed(
+      'node gunzip+JSON.parse (1 core)',
+      `counted ${counted.records} records, corpus has ${corpus.manifest.records}`,
+    );
+  return metrics('node gunzip+JSON.parse (1 core)', run, corpus.manifest, {
+    recordsCounted: counted.records,
+  });
 }
 
 async function runJq(corpus) {
-  if (spawnSync('jq', ['--version']).status !== 0) return failed('gzip -dc | jq select(StopLogging)', 'jq is not installed (apt-get install jq)');
+  if (spawnSync('jq', ['--version']).status !== 0)
+    return failed('gzip -dc | jq select(StopLogging)', 'jq is not installed (apt-get install jq)');
   const script = `find "$1" -path '*/CloudTrail/*' -name '*.json.gz' -print0 | xargs -0 gzip -dc | jq -c '.Records[] | select(.eventName=="StopLogging")' | wc -l`;
   const run = await measure('bash', ['-o', 'pipefail', '-c', script, 'bash', corpus.dir]);
-  if (run.code !== 0) return failed('gzip -dc | jq select(StopLogging)', `exit ${run.code}: ${tail(run.stderr)}`);
+  if (run.code !== 0)
+    return failed('gzip -dc | jq select(StopLogging)', `exit ${run.code}: ${tail(run.stderr)}`);
   const matched = Number(run.stdout.trim());
   const expected = corpus.manifest.eventNames.StopLogging ?? 0;
-  if (matched !== expected) return failed('gzip -dc | jq select(StopLogging)', `jq matched ${matched} StopLogging records, corpus has ${expected}`);
+  if (matched !== expected)
+    return failed(
+      'gzip -dc | jq select(StopLogging)',
+      `jq matched ${matched} StopLogging records, corpus has ${expected}`,
+    );
   return metrics('gzip -dc | jq select(StopLogging)', run, corpus.manifest, { matched });
 }
 
 function vigilUnavailable() {
-  if (!existsSync(VIGIL_MAIN)) return `dist/cli/main.js does not exist yet (run \`npm run build\` once the CLI has landed)`;
-  if (!existsSync(RULES)) return `Sigma rules not found at ${RULES} (expected the shared folder ../shared/sigma/rules beside the repository)`;
+  if (!existsSync(VIGIL_MAIN))
+    return `dist/cli/main.js does not exist yet (run \`npm run build\` once the CLI has landed)`;
+  if (!existsSync(RULES))
+    return `Sigma rules not found at ${RULES} (expected the shared folder ../shared/sigma/rules beside the repository)`;
   return undefined;
 }
 
 async function runVigil(corpus, label = 'vigil scan (Sigma rules)') {
   const why = vigilUnavailable();
   if (why) return { name: label, ok: false, skipped: true, reason: why };
-  const args = [join(REPO, 'bin/vigil.js'), 'scan', corpus.dir, '--rules', RULES, '--format', 'jsonl', '--out', '/dev/null'];
+  const args = [
+    join(REPO, 'bin/vigil.js'),
+    'scan',
+    corpus.dir,
+    '--rules',
+    RULES,
+    '--format',
+    'jsonl',
+    '--out',
+    '/dev/null',
+  ];
   const run = await measure(process.execPath, args, { cwd: REPO });
   // 0 = no findings, 3 = findings exist; anything else is a failure.
-  if (run.code !== 0 && run.code !== 3) return failed(label, `exit ${run.code ?? run.signal}: ${tail(run.stderr)}`);
+  if (run.code !== 0 && run.code !== 3)
+    return failed(label, `exit ${run.code ?? run.signal}: ${tail(run.stderr)}`);
   return metrics(label, run, corpus.manifest, { exitCode: run.code });
 }
 
 function printTable(rows) {
   const head = ['run', 'wall s', 'records/s', 'MB/s gz', 'MB/s json', 'peak RSS MB'];
   const lines = rows.map((r) =>
-    r.ok ? [r.name, r.wallSeconds.toFixed(2), r.recordsPerSecond.toLocaleString('en-US'), r.compressedMBps.toFixed(1), r.uncompressedMBps.toFixed(1), r.peakRssMB.toFixed(1)] : [r.name, `${r.skipped ? 'SKIPPED' : 'FAILED'}: ${r.reason}`, '', '', '', ''],
+    r.ok
+      ? [
+          r.name,
+          r.wallSeconds.toFixed(2),
+          r.recordsPerSecond.toLocaleString('en-US'),
+          r.compressedMBps.toFixed(1),
+          r.uncompressedMBps.toFixed(1),
+          r.peakRssMB.toFixed(1),
+        ]
+      : [r.name, `${r.skipped ? 'SKIPPED' : 'FAILED'}: ${r.reason}`, '', '', '', ''],
   );
-  const widths = head.map((h, i) => Math.max(h.length, ...lines.filter((l) => l[2] !== '').map((l) => String(l[i]).length)));
-  const fmt = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...lines.filter((l) => l[2] !== '').map((l) => String(l[i]).length)),
+  );
+  const fmt = (cells) =>
+    cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   console.log(fmt(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const l of lines) console.log(l[2] === '' ? `${String(l[0]).padEnd(widths[0])}  ${l[1]}` : fmt(l));
@@ -140,8 +184,12 @@ async function main() {
   await mkdir(OUT, { recursive: true });
   const corpus = await ensureCorpus(opts.records);
   const m = corpus.manifest;
-  console.log(`Corpus: ${m.records.toLocaleString('en-US')} records, ${m.files} files, ${(m.compressedBytes / 1e6).toFixed(1)} MB gz, ${(m.uncompressedBytes / 1e6).toFixed(1)} MB JSON (${corpus.dir})`);
-  console.log(`Machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
+  console.log(
+    `Corpus: ${m.records.toLocaleString('en-US')} records, ${m.files} files, ${(m.compressedBytes / 1e6).toFixed(1)} MB gz, ${(m.uncompressedBytes / 1e6).toFixed(1)} MB JSON (${corpus.dir})`,
+  );
+  console.log(
+    `Machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
+  );
 
   console.error('(a) node gunzip + JSON.parse …');
   const a = await runBaselineNode(corpus);
@@ -155,8 +203,12 @@ async function main() {
   printTable([a, b, c]);
   const ratios = { vigilVsNode: ratio(c, a, TARGETS.vsNode), vigilVsJq: ratio(c, b, TARGETS.vsJq) };
   console.log('\nThroughput ratios (Vigil records/s ÷ baseline records/s):');
-  console.log(`  Vigil / (a) node loop: ${ratios.vigilVsNode.value ?? '-'}×  target ≥ ${TARGETS.vsNode}×  ${ratios.vigilVsNode.verdict}`);
-  console.log(`  Vigil / (b) jq:        ${ratios.vigilVsJq.value ?? '-'}×  target ≥ ${TARGETS.vsJq}×  ${ratios.vigilVsJq.verdict}`);
+  console.log(
+    `  Vigil / (a) node loop: ${ratios.vigilVsNode.value ?? '-'}×  target ≥ ${TARGETS.vsNode}×  ${ratios.vigilVsNode.verdict}`,
+  );
+  console.log(
+    `  Vigil / (b) jq:        ${ratios.vigilVsJq.value ?? '-'}×  target ≥ ${TARGETS.vsJq}×  ${ratios.vigilVsJq.verdict}`,
+  );
 
   let rssScaling;
   if (opts.rssScaling) {
@@ -169,19 +221,44 @@ async function main() {
       const c4 = await runVigil(big, `vigil scan (${opts.scalingRecords.toLocaleString('en-US')} records)`);
       const both = c.ok && c4.ok;
       const grew = both ? round(c4.peakRssMB / c.peakRssMB, 2) : null;
-      const verdict = both ? (c4.peakRssMB < TARGETS.rssMb && c.peakRssMB < TARGETS.rssMb && grew <= TARGETS.rssGrowth ? 'PASS' : 'MISS') : 'N/A';
-      rssScaling = { small: { records: m.records, peakRssMB: c.ok ? c.peakRssMB : null }, large: c4, growth: grew, targetMB: TARGETS.rssMb, targetGrowth: TARGETS.rssGrowth, verdict };
+      const verdict = both
+        ? c4.peakRssMB < TARGETS.rssMb && c.peakRssMB < TARGETS.rssMb && grew <= TARGETS.rssGrowth
+          ? 'PASS'
+          : 'MISS'
+        : 'N/A';
+      rssScaling = {
+        small: { records: m.records, peakRssMB: c.ok ? c.peakRssMB : null },
+        large: c4,
+        growth: grew,
+        targetMB: TARGETS.rssMb,
+        targetGrowth: TARGETS.rssGrowth,
+        verdict,
+      };
       console.log('\nRSS scaling (Vigil peak RSS; target < 300 MB and not growing, i.e. large/small ≤ 1.2):');
       console.log(`  ${m.records.toLocaleString('en-US')} records: ${c.ok ? `${c.peakRssMB} MB` : 'n/a'}`);
-      console.log(`  ${opts.scalingRecords.toLocaleString('en-US')} records: ${c4.ok ? `${c4.peakRssMB} MB (${c4.wallSeconds} s)` : `FAILED: ${c4.reason}`}`);
+      console.log(
+        `  ${opts.scalingRecords.toLocaleString('en-US')} records: ${c4.ok ? `${c4.peakRssMB} MB (${c4.wallSeconds} s)` : `FAILED: ${c4.reason}`}`,
+      );
       console.log(`  growth: ${grew ?? '-'}×  ${verdict}`);
     }
   }
 
   const results = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version },
-    corpus: { dir: corpus.dir, records: m.records, files: m.files, compressedBytes: m.compressedBytes, uncompressedBytes: m.uncompressedBytes, seed: m.seed },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      totalMemGiB: round(os.totalmem() / 2 ** 30, 1),
+      node: process.version,
+    },
+    corpus: {
+      dir: corpus.dir,
+      records: m.records,
+      files: m.files,
+      compressedBytes: m.compressedBytes,
+      uncompressedBytes: m.uncompressedBytes,
+      seed: m.seed,
+    },
     runs: { baselineNode: a, baselineJq: b, vigil: c },
     ratios,
     targets: TARGETS,

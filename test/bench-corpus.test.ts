@@ -11,12 +11,19 @@ import { listLogFiles } from '../bench/corpus/files.mjs';
 type CloudTrailRecord = Record<string, unknown> & { userIdentity: Record<string, unknown> };
 
 const RECORDS = 2_000;
-const KEY = /^AWSLogs\/(\d{12})\/CloudTrail\/([a-z]{2}-[a-z]+-\d)\/(\d{4})\/(\d{2})\/(\d{2})\/\1_CloudTrail_\2_(\d{4})(\d{2})(\d{2})T\d{4}Z_[A-Za-z0-9]{16}\.json\.gz$/;
+const KEY =
+  /^AWSLogs\/(\d{12})\/CloudTrail\/([a-z]{2}-[a-z]+-\d)\/(\d{4})\/(\d{2})\/(\d{2})\/\1_CloudTrail_\2_(\d{4})(\d{2})(\d{2})T\d{4}Z_[A-Za-z0-9]{16}\.json\.gz$/;
 
 let root: string;
 let first: string;
 let second: string;
-let manifest: { records: number; files: number; compressedBytes: number; uncompressedBytes: number; eventNames: Record<string, number> };
+let manifest: {
+  records: number;
+  files: number;
+  compressedBytes: number;
+  uncompressedBytes: number;
+  eventNames: Record<string, number>;
+};
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'vigil-bench-corpus-'));
@@ -30,7 +37,9 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function readAll(dir: string): Promise<Array<{ key: string; gz: Buffer; records: CloudTrailRecord[] }>> {
+async function readAll(
+  dir: string,
+): Promise<Array<{ key: string; gz: Buffer; records: CloudTrailRecord[] }>> {
   const out = [];
   for (const file of listLogFiles(dir) as string[]) {
     const gz = await readFile(file);
@@ -76,7 +85,20 @@ describe('bench corpus generator', () => {
     expect(ids.size).toBe(records.length);
     const types = new Set<string>();
     for (const r of records) {
-      for (const field of ['eventVersion', 'userIdentity', 'eventTime', 'eventSource', 'eventName', 'awsRegion', 'sourceIPAddress', 'userAgent', 'eventID', 'eventType', 'recipientAccountId', 'eventCategory']) {
+      for (const field of [
+        'eventVersion',
+        'userIdentity',
+        'eventTime',
+        'eventSource',
+        'eventName',
+        'awsRegion',
+        'sourceIPAddress',
+        'userAgent',
+        'eventID',
+        'eventType',
+        'recipientAccountId',
+        'eventCategory',
+      ]) {
         expect(r[field], `${String(r.eventID)} ${field}`).toBeDefined();
       }
       expect(typeof r.readOnly).toBe('boolean');

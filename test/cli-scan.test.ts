@@ -1,4 +1,14 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -31,7 +41,10 @@ describe('vigil scan', () => {
     writeTrailFile(root, [stopLogging({ eventTime: '2026-11-20T10:07:00Z' })], { region: 'eu-west-1' });
     const digest = join(root, 'AWSLogs', ACCOUNT, 'CloudTrail-Digest', 'us-east-1', '2026', '11', '20');
     mkdirSync(digest, { recursive: true });
-    writeFileSync(join(digest, `${ACCOUNT}_CloudTrail-Digest_us-east-1_x.json.gz`), gzipSync('{"awsAccountId":"1","digestStartTime":"x"}'));
+    writeFileSync(
+      join(digest, `${ACCOUNT}_CloudTrail-Digest_us-east-1_x.json.gz`),
+      gzipSync('{"awsAccountId":"1","digestStartTime":"x"}'),
+    );
 
     const run = await runCli(['scan', root, '--format', 'jsonl']);
     expect(run.stderr).not.toMatch(/Digest/);
@@ -41,11 +54,17 @@ describe('vigil scan', () => {
     // Same principal and trail in two regions: one finding per dedup key, aggregated.
     expect(stop.length).toBeGreaterThanOrEqual(1);
     expect(stop.reduce((n, f) => n + (f.count as number), 0)).toBe(2);
-    expect(stop[0]).toMatchObject({ type: 'Stealth:IAMUser/CloudTrailLoggingDisabled', accountId: ACCOUNT, status: 'NEW' });
+    expect(stop[0]).toMatchObject({
+      type: 'Stealth:IAMUser/CloudTrailLoggingDisabled',
+      accountId: ACCOUNT,
+      status: 'NEW',
+    });
 
     const ajv = new Ajv2020.default({ allErrors: true, strict: false });
     addFormats.default(ajv);
-    const validate = ajv.compile(JSON.parse(readFileSync(join(REPO, 'schema', 'finding.schema.json'), 'utf8')));
+    const validate = ajv.compile(
+      JSON.parse(readFileSync(join(REPO, 'schema', 'finding.schema.json'), 'utf8')),
+    );
     for (const f of findings) {
       expect(validate(f), JSON.stringify(validate.errors)).toBe(true);
     }
@@ -83,11 +102,20 @@ describe('vigil scan', () => {
 
     const root = join(dir, 'parallel');
     for (let i = 0; i < 6; i++) {
-      writeTrailFile(root, [ctRecord(), stopLogging({ eventTime: `2026-11-20T10:0${i}:00Z` })], { name: `f${i}.json.gz` });
+      writeTrailFile(root, [ctRecord(), stopLogging({ eventTime: `2026-11-20T10:0${i}:00Z` })], {
+        name: `f${i}.json.gz`,
+      });
     }
     const inWorkers = await runCli(['scan', root, '--format', 'jsonl', '--workers', '2']);
     const inMain = await runCli(['scan', root, '--format', 'jsonl', '--workers', '0']);
-    const strip = (t: string) => jsonl(t).map((f) => ({ ...f, evidence: { ...(f.evidence as object), eventIds: [...((f.evidence as { eventIds: string[] }).eventIds)].sort() } }));
+    const strip = (t: string) =>
+      jsonl(t).map((f) => ({
+        ...f,
+        evidence: {
+          ...(f.evidence as object),
+          eventIds: [...(f.evidence as { eventIds: string[] }).eventIds].sort(),
+        },
+      }));
     expect(strip(inWorkers.stdout)).toEqual(strip(inMain.stdout));
   });
 
@@ -100,7 +128,9 @@ describe('vigil scan', () => {
     const sqlite = new Database(db, { readonly: true });
     try {
       const rows = sqlite.prepare('SELECT id, json FROM findings').all() as { id: string; json: string }[];
-      const stop = rows.map((r) => JSON.parse(r.json) as { detector: string; count: number }).filter((f) => f.detector === 'cloudtrail-logging-stopped');
+      const stop = rows
+        .map((r) => JSON.parse(r.json) as { detector: string; count: number })
+        .filter((f) => f.detector === 'cloudtrail-logging-stopped');
       expect(stop).toHaveLength(1);
       expect(stop[0]!.count).toBe(2);
     } finally {
@@ -112,27 +142,60 @@ describe('vigil scan', () => {
     const root = join(dir, 'bad');
     mkdirSync(root, { recursive: true });
     const good = writeTrailFile(root, [stopLogging()], { name: 'good.json.gz' });
-    writeFileSync(join(root, 'malformed.json'), `{"Records":[${JSON.stringify(ctRecord())},{"eventName": oops},${JSON.stringify(stopLogging({ eventTime: '2026-11-20T12:00:00Z', userIdentity: { type: 'Root', principalId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, accountId: ACCOUNT } }))}]}`);
+    writeFileSync(
+      join(root, 'malformed.json'),
+      `{"Records":[${JSON.stringify(ctRecord())},{"eventName": oops},${JSON.stringify(stopLogging({ eventTime: '2026-11-20T12:00:00Z', userIdentity: { type: 'Root', principalId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, accountId: ACCOUNT } }))}]}`,
+    );
     const full = gzipSync(JSON.stringify({ Records: Array.from({ length: 200 }, () => ctRecord()) }));
     writeFileSync(join(root, 'truncated.json.gz'), full.subarray(0, Math.floor(full.length / 2)));
     writeFileSync(join(root, 'not-cloudtrail.json'), JSON.stringify({ hello: 'world', items: [1, 2, 3] }));
-    writeFileSync(join(root, 'garbage.json'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
-    writeFileSync(join(root, 'missing-fields.jsonl'), [JSON.stringify({ eventName: 'StopLogging' }), JSON.stringify({ ...stopLogging({ eventTime: 12 }) }), JSON.stringify(stopLogging({ eventTime: '2026-11-20T13:00:00Z' }))].join('\n'));
+    writeFileSync(
+      join(root, 'garbage.json'),
+      Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)),
+    );
+    writeFileSync(
+      join(root, 'missing-fields.jsonl'),
+      [
+        JSON.stringify({ eventName: 'StopLogging' }),
+        JSON.stringify({ ...stopLogging({ eventTime: 12 }) }),
+        JSON.stringify(stopLogging({ eventTime: '2026-11-20T13:00:00Z' })),
+      ].join('\n'),
+    );
     symlinkSync(join(root, 'does-not-exist.json'), join(root, 'dangling.json'));
     const locked = join(root, 'locked.json');
     writeFileSync(locked, '{}');
     chmodSync(locked, 0o000);
 
-    const run = await runCli(['scan', root, '--format', 'jsonl', '--no-builtin', '--rules', join(REPO, 'detections', 'defense-evasion')]);
+    const run = await runCli([
+      'scan',
+      root,
+      '--format',
+      'jsonl',
+      '--no-builtin',
+      '--rules',
+      join(REPO, 'detections', 'defense-evasion'),
+    ]);
     expect(run.code).toBe(0);
     const lines = run.stderr.split('\n');
-    for (const name of ['malformed.json', 'truncated.json.gz', 'not-cloudtrail.json', 'garbage.json', 'missing-fields.jsonl', 'dangling.json']) {
-      expect(lines.some((l) => l.includes(name)), `no error line for ${name}:\n${run.stderr}`).toBe(true);
+    for (const name of [
+      'malformed.json',
+      'truncated.json.gz',
+      'not-cloudtrail.json',
+      'garbage.json',
+      'missing-fields.jsonl',
+      'dangling.json',
+    ]) {
+      expect(
+        lines.some((l) => l.includes(name)),
+        `no error line for ${name}:\n${run.stderr}`,
+      ).toBe(true);
     }
     expect(run.stderr).toMatch(/VIGIL_INPUT_BAD_GZIP/);
     expect(run.stderr).toMatch(/VIGIL_INPUT_NOT_CLOUDTRAIL/);
     expect(run.stderr).toMatch(/VIGIL_INPUT_BINARY/);
-    expect(run.stderr).toMatch(/missing-fields\.jsonl record 0: VIGIL_INPUT_BAD_RECORD: eventTime is missing/);
+    expect(run.stderr).toMatch(
+      /missing-fields\.jsonl record 0: VIGIL_INPUT_BAD_RECORD: eventTime is missing/,
+    );
     expect(run.stderr).toMatch(/skipped \d+ bad record/);
     const stop = jsonl(run.stdout).filter((f) => f.detector === 'cloudtrail-logging-stopped');
     // good.json.gz, the record after the bad spot in malformed.json, and the last line of missing-fields.jsonl.
@@ -144,8 +207,20 @@ describe('vigil scan', () => {
     const root = join(dir, 'intel');
     writeTrailFile(root, [
       ctRecord({ sourceIPAddress: '203.0.113.77', eventName: 'ListUsers', eventSource: 'iam.amazonaws.com' }),
-      ctRecord({ sourceIPAddress: '203.0.113.77', eventName: 'CreateUser', eventSource: 'iam.amazonaws.com', readOnly: false, requestParameters: { userName: 'svc-x' } }),
-      ctRecord({ sourceIPAddress: '198.51.100.9', eventName: 'CreateUser', eventSource: 'iam.amazonaws.com', readOnly: false, requestParameters: { userName: 'svc-y' } }),
+      ctRecord({
+        sourceIPAddress: '203.0.113.77',
+        eventName: 'CreateUser',
+        eventSource: 'iam.amazonaws.com',
+        readOnly: false,
+        requestParameters: { userName: 'svc-x' },
+      }),
+      ctRecord({
+        sourceIPAddress: '198.51.100.9',
+        eventName: 'CreateUser',
+        eventSource: 'iam.amazonaws.com',
+        readOnly: false,
+        requestParameters: { userName: 'svc-y' },
+      }),
     ]);
     const list = join(dir, 'bad-ips.txt');
     writeFileSync(list, '# known bad\n203.0.113.0/24\nnot-an-ip\n2001:db8::/32\n');
@@ -155,7 +230,9 @@ describe('vigil scan', () => {
     const types = jsonl(run.stdout).map((f) => [f.type, (f.actor as { ip?: string }).ip]);
     expect(types).toContainEqual(['UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom', '203.0.113.77']);
     expect(types).toContainEqual(['Recon:IAMUser/MaliciousIPCaller.Custom', '203.0.113.77']);
-    expect(types.filter(([type, ip]) => ip === '198.51.100.9' && String(type).includes('MaliciousIPCaller'))).toEqual([]);
+    expect(
+      types.filter(([type, ip]) => ip === '198.51.100.9' && String(type).includes('MaliciousIPCaller')),
+    ).toEqual([]);
     const without = await runCli(['scan', root, '--format', 'jsonl']);
     expect(jsonl(without.stdout).filter((f) => String(f.type).includes('MaliciousIPCaller'))).toEqual([]);
   });
@@ -167,7 +244,16 @@ describe('vigil scan', () => {
       stopLogging({ eventTime: '2026-11-20T11:00:00Z' }),
       stopLogging({ eventTime: '2026-11-20T13:00:00Z' }),
     ]);
-    const run = await runCli(['scan', root, '--format', 'jsonl', '--since', '2026-11-20T10:00:00Z', '--until', '2026-11-20T12:00:00Z']);
+    const run = await runCli([
+      'scan',
+      root,
+      '--format',
+      'jsonl',
+      '--since',
+      '2026-11-20T10:00:00Z',
+      '--until',
+      '2026-11-20T12:00:00Z',
+    ]);
     expect(run.code).toBe(0);
     const stop = jsonl(run.stdout).filter((f) => f.detector === 'cloudtrail-logging-stopped');
     expect(stop).toHaveLength(1);
@@ -177,7 +263,12 @@ describe('vigil scan', () => {
 
   it('escapes attacker-controlled text in the table output', async () => {
     const root = join(dir, 'hostile');
-    writeTrailFile(root, [stopLogging({ userAgent: 'evil\u001b[2J\u001b]0;owned\u0007\rcli', requestParameters: { name: 'trail\u001b[31mred' } })]);
+    writeTrailFile(root, [
+      stopLogging({
+        userAgent: 'evil\u001b[2J\u001b]0;owned\u0007\rcli',
+        requestParameters: { name: 'trail\u001b[31mred' },
+      }),
+    ]);
     const run = await runCli(['scan', root, '--format', 'table']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/CloudTrail/i);
@@ -193,7 +284,9 @@ describe.runIf(existsSync(SIGMA))('vigil scan with the SigmaHQ AWS rules', () =>
     const run = await runCli(['scan', root, '--rules', SIGMA, '--format', 'jsonl']);
     expect(run.code).toBe(0);
     const notLoaded = run.stderr.split('\n').filter((l) => l.includes('rule not loaded'));
-    const unsupported = readdirSync(join(SIGMA, 'unsupported'), { recursive: true }).filter((f) => String(f).endsWith('.yml'));
+    const unsupported = readdirSync(join(SIGMA, 'unsupported'), { recursive: true }).filter((f) =>
+      String(f).endsWith('.yml'),
+    );
     expect(unsupported.length).toBe(8);
     for (const file of unsupported) {
       const line = notLoaded.find((l) => l.includes(String(file)));

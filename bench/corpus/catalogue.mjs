@@ -225,8 +225,32 @@ const SERVICE_ROWS = [
   ['kms', 'RotateKey', 0.5, 'serviceEvent'],
 ];
 
-const READ_PREFIXES = ['Describe', 'List', 'Get', 'Head', 'Lookup', 'BatchGet', 'Filter', 'Query', 'Decrypt', 'Generate', 'Encrypt', 'Assume'];
-const DATA_EVENTS = new Set(['s3:GetObject', 's3:PutObject', 's3:HeadObject', 's3:DeleteObject', 's3:ListObjects', 'lambda:Invoke', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+const READ_PREFIXES = [
+  'Describe',
+  'List',
+  'Get',
+  'Head',
+  'Lookup',
+  'BatchGet',
+  'Filter',
+  'Query',
+  'Decrypt',
+  'Generate',
+  'Encrypt',
+  'Assume',
+];
+const DATA_EVENTS = new Set([
+  's3:GetObject',
+  's3:PutObject',
+  's3:HeadObject',
+  's3:DeleteObject',
+  's3:ListObjects',
+  'lambda:Invoke',
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+]);
 const GLOBAL = new Set(['iam', 'organizations', 'route53', 'signin']);
 
 function toEntry([svc, name, weight, shape]) {

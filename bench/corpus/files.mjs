@@ -12,7 +12,11 @@ export function listLogFiles(root) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== 'CloudTrail-Digest') walk(path);
-      } else if (entry.isFile() && entry.name.endsWith('.json.gz') && path.includes(`${sep}CloudTrail${sep}`)) {
+      } else if (
+        entry.isFile() &&
+        entry.name.endsWith('.json.gz') &&
+        path.includes(`${sep}CloudTrail${sep}`)
+      ) {
         out.push(path);
       }
     }

@@ -20,7 +20,18 @@ function creationDate(baseMs, rng) {
  * @param {{ accountId: string, rng: ReturnType<import('./prng.mjs').createPrng>, baseMs: number }} opts
  */
 export function createIdentityPool({ accountId, rng, baseMs }) {
-  const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'deploy-bot', 'jenkins', 'backup-agent', 'grafana-reader'];
+  const users = [
+    'alice',
+    'bob',
+    'carol',
+    'dave',
+    'erin',
+    'frank',
+    'deploy-bot',
+    'jenkins',
+    'backup-agent',
+    'grafana-reader',
+  ];
   const roles = [
     'OrganizationAccountAccessRole',
     'github-actions-deploy',
@@ -40,13 +51,25 @@ export function createIdentityPool({ accountId, rng, baseMs }) {
     ['AWSServiceRoleForSecurityHub', 'securityhub.amazonaws.com', 'SecurityHubSession'],
     ['AWSServiceRoleForAutoScaling', 'autoscaling.amazonaws.com', 'AutoScaling'],
   ];
-  const services = ['lambda.amazonaws.com', 'ec2.amazonaws.com', 'ecs-tasks.amazonaws.com', 'cloudformation.amazonaws.com', 'autoscaling.amazonaws.com', 'elasticloadbalancing.amazonaws.com'];
+  const services = [
+    'lambda.amazonaws.com',
+    'ec2.amazonaws.com',
+    'ecs-tasks.amazonaws.com',
+    'cloudformation.amazonaws.com',
+    'autoscaling.amazonaws.com',
+    'elasticloadbalancing.amazonaws.com',
+  ];
   const officeIps = ['192.0.2.10', '192.0.2.24', '192.0.2.77', '192.0.2.131'];
-  const awsIps = Array.from({ length: 40 }, () => `${rng.pick([3, 18, 34, 35, 44, 52, 54])}.${rng.int(256)}.${rng.int(256)}.${rng.int(254) + 1}`);
+  const awsIps = Array.from(
+    { length: 40 },
+    () => `${rng.pick([3, 18, 34, 35, 44, 52, 54])}.${rng.int(256)}.${rng.int(256)}.${rng.int(254) + 1}`,
+  );
   const vpcIps = Array.from({ length: 20 }, () => `10.${rng.int(4)}.${rng.int(256)}.${rng.int(254) + 1}`);
 
   const userIds = Object.fromEntries(users.map((u) => [u, `AIDA${rng.awsId(17)}`]));
-  const roleIds = Object.fromEntries([...roles, ...serviceLinked.map((s) => s[0])].map((r) => [r, `AROA${rng.awsId(17)}`]));
+  const roleIds = Object.fromEntries(
+    [...roles, ...serviceLinked.map((s) => s[0])].map((r) => [r, `AROA${rng.awsId(17)}`]),
+  );
 
   const pool = [];
   const add = (weight, make) => pool.push([make, weight]);
@@ -56,7 +79,14 @@ export function createIdentityPool({ accountId, rng, baseMs }) {
     const longKey = `AKIA${rng.awsId(16)}`;
     const human = !['deploy-bot', 'jenkins', 'backup-agent', 'grafana-reader'].includes(u);
     add(human ? 1.5 : 3, () => ({
-      identity: { type: 'IAMUser', principalId: userIds[u], arn: `arn:aws:iam::${accountId}:user/${u}`, accountId, accessKeyId: longKey, userName: u },
+      identity: {
+        type: 'IAMUser',
+        principalId: userIds[u],
+        arn: `arn:aws:iam::${accountId}:user/${u}`,
+        accountId,
+        accessKeyId: longKey,
+        userName: u,
+      },
       ip: human ? rng.pick(officeIps) : rng.pick(awsIps),
       agent: human ? SDK_AGENTS[4] : rng.pick(SDK_AGENTS),
     }));
@@ -69,7 +99,11 @@ export function createIdentityPool({ accountId, rng, baseMs }) {
           accountId,
           accessKeyId: `ASIA${rng.awsId(16)}`,
           userName: u,
-          sessionContext: { sessionIssuer: {}, webIdFederationData: {}, attributes: { creationDate: creationDate(baseMs, rng), mfaAuthenticated: 'true' } },
+          sessionContext: {
+            sessionIssuer: {},
+            webIdFederationData: {},
+            attributes: { creationDate: creationDate(baseMs, rng), mfaAuthenticated: 'true' },
+          },
         },
         ip: rng.pick(officeIps),
         agent: BROWSER,
@@ -83,7 +117,11 @@ export function createIdentityPool({ accountId, rng, baseMs }) {
     const sso = r.startsWith('AWSReservedSSO_');
     const rolePath = sso ? 'aws-reserved/sso.amazonaws.com/' : '';
     add(sso ? 3 : 9, () => {
-      const session = sso ? `${rng.pick(['alice', 'bob', 'carol', 'dave'])}@acme.example` : r.endsWith('-role') && rng.chance(0.5) ? `i-0${rng.hex(16)}` : `${r}-${rng.digits(10)}`;
+      const session = sso
+        ? `${rng.pick(['alice', 'bob', 'carol', 'dave'])}@acme.example`
+        : r.endsWith('-role') && rng.chance(0.5)
+          ? `i-0${rng.hex(16)}`
+          : `${r}-${rng.digits(10)}`;
       const identity = {
         type: 'AssumedRole',
         principalId: `${roleIds[r]}:${session}`,
@@ -91,13 +129,23 @@ export function createIdentityPool({ accountId, rng, baseMs }) {
         accountId,
         accessKeyId: `ASIA${rng.awsId(16)}`,
         sessionContext: {
-          sessionIssuer: { type: 'Role', principalId: roleIds[r], arn: `arn:aws:iam::${accountId}:role/${rolePath}${r}`, accountId, userName: r },
+          sessionIssuer: {
+            type: 'Role',
+            principalId: roleIds[r],
+            arn: `arn:aws:iam::${accountId}:role/${rolePath}${r}`,
+            accountId,
+            userName: r,
+          },
           webIdFederationData: {},
           attributes: { creationDate: creationDate(baseMs, rng), mfaAuthenticated: 'false' },
         },
       };
       if (session.startsWith('i-')) identity.sessionContext.ec2RoleDelivery = '2.0';
-      return { identity, ip: session.startsWith('i-') ? rng.pick(vpcIps) : sso ? rng.pick(officeIps) : rng.pick(awsIps), agent: sso ? BROWSER : rng.pick(SDK_AGENTS) };
+      return {
+        identity,
+        ip: session.startsWith('i-') ? rng.pick(vpcIps) : sso ? rng.pick(officeIps) : rng.pick(awsIps),
+        agent: sso ? BROWSER : rng.pick(SDK_AGENTS),
+      };
     });
   }
   for (const [r, svc, session] of serviceLinked) {
@@ -109,7 +157,13 @@ export function createIdentityPool({ accountId, rng, baseMs }) {
         accountId,
         accessKeyId: `ASIA${rng.awsId(16)}`,
         sessionContext: {
-          sessionIssuer: { type: 'Role', principalId: roleIds[r], arn: `arn:aws:iam::${accountId}:role/aws-service-role/${svc}/${r}`, accountId, userName: r },
+          sessionIssuer: {
+            type: 'Role',
+            principalId: roleIds[r],
+            arn: `arn:aws:iam::${accountId}:role/aws-service-role/${svc}/${r}`,
+            accountId,
+            userName: r,
+          },
           webIdFederationData: {},
           attributes: { creationDate: creationDate(baseMs, rng), mfaAuthenticated: 'false' },
         },
@@ -126,7 +180,18 @@ export function createIdentityPool({ accountId, rng, baseMs }) {
   }
   // Root, federated (GetFederationToken), web identity, SAML, cross-account AWSAccount, Identity Center user.
   add(0.05, () => ({
-    identity: { type: 'Root', principalId: accountId, arn: `arn:aws:iam::${accountId}:root`, accountId, accessKeyId: `ASIA${rng.awsId(16)}`, sessionContext: { sessionIssuer: {}, webIdFederationData: {}, attributes: { creationDate: creationDate(baseMs, rng), mfaAuthenticated: 'true' } } },
+    identity: {
+      type: 'Root',
+      principalId: accountId,
+      arn: `arn:aws:iam::${accountId}:root`,
+      accountId,
+      accessKeyId: `ASIA${rng.awsId(16)}`,
+      sessionContext: {
+        sessionIssuer: {},
+        webIdFederationData: {},
+        attributes: { creationDate: creationDate(baseMs, rng), mfaAuthenticated: 'true' },
+      },
+    },
     ip: rng.pick(officeIps),
     agent: BROWSER,
     console: true,
@@ -140,7 +205,17 @@ export function createIdentityPool({ accountId, rng, baseMs }) {
         arn: `arn:aws:sts::${accountId}:federated-user/${name}`,
         accountId,
         accessKeyId: `ASIA${rng.awsId(16)}`,
-        sessionContext: { sessionIssuer: { type: 'IAMUser', principalId: userIds['jenkins'], arn: `arn:aws:iam::${accountId}:user/jenkins`, accountId, userName: 'jenkins' }, webIdFederationData: {}, attributes: { creationDate: creationDate(baseMs, rng), mfaAuthenticated: 'false' } },
+        sessionContext: {
+          sessionIssuer: {
+            type: 'IAMUser',
+            principalId: userIds['jenkins'],
+            arn: `arn:aws:iam::${accountId}:user/jenkins`,
+            accountId,
+            userName: 'jenkins',
+          },
+          webIdFederationData: {},
+          attributes: { creationDate: creationDate(baseMs, rng), mfaAuthenticated: 'false' },
+        },
       },
       ip: rng.pick(awsIps),
       agent: SDK_AGENTS[2],
@@ -149,7 +224,12 @@ export function createIdentityPool({ accountId, rng, baseMs }) {
   add(0.6, () => {
     const sub = `repo:acme/${rng.pick(['orders-api', 'web', 'infra'])}:ref:refs/heads/main`;
     return {
-      identity: { type: 'WebIdentityUser', principalId: `arn:aws:iam::${accountId}:oidc-provider/token.actions.githubusercontent.com:sts.amazonaws.com:${sub}`, userName: sub, identityProvider: `arn:aws:iam::${accountId}:oidc-provider/token.actions.githubusercontent.com` },
+      identity: {
+        type: 'WebIdentityUser',
+        principalId: `arn:aws:iam::${accountId}:oidc-provider/token.actions.githubusercontent.com:sts.amazonaws.com:${sub}`,
+        userName: sub,
+        identityProvider: `arn:aws:iam::${accountId}:oidc-provider/token.actions.githubusercontent.com`,
+      },
       ip: `4.${rng.range(148, 175)}.${rng.int(256)}.${rng.int(254) + 1}`,
       agent: SDK_AGENTS[3],
       webIdentity: true,
@@ -157,11 +237,33 @@ export function createIdentityPool({ accountId, rng, baseMs }) {
   });
   add(0.4, () => {
     const who = `${rng.pick(['alice', 'bob', 'carol'])}@acme.example`;
-    return { identity: { type: 'SAMLUser', principalId: `Wz8Xm3kPq9LfT4RvZ2NcYb7Ge1A=:${who}`, userName: who, identityProvider: 'Wz8Xm3kPq9LfT4RvZ2NcYb7Ge1A=' }, ip: rng.pick(officeIps), agent: BROWSER, saml: true };
+    return {
+      identity: {
+        type: 'SAMLUser',
+        principalId: `Wz8Xm3kPq9LfT4RvZ2NcYb7Ge1A=:${who}`,
+        userName: who,
+        identityProvider: 'Wz8Xm3kPq9LfT4RvZ2NcYb7Ge1A=',
+      },
+      ip: rng.pick(officeIps),
+      agent: BROWSER,
+      saml: true,
+    };
   });
-  add(0.5, () => ({ identity: { type: 'AWSAccount', principalId: `AIDA${rng.awsId(17)}`, accountId: '210987654321' }, ip: rng.pick(awsIps), agent: SDK_AGENTS[0] }));
+  add(0.5, () => ({
+    identity: { type: 'AWSAccount', principalId: `AIDA${rng.awsId(17)}`, accountId: '210987654321' },
+    ip: rng.pick(awsIps),
+    agent: SDK_AGENTS[0],
+  }));
   add(0.2, () => ({
-    identity: { type: 'IdentityCenterUser', accountId, onBehalfOf: { userId: `9067${rng.hex(6)}-${rng.uuid()}`, identityStoreArn: 'arn:aws:identitystore::111122223333:identitystore/d-9067a1b2c3' }, credentialId: rng.hex(32) },
+    identity: {
+      type: 'IdentityCenterUser',
+      accountId,
+      onBehalfOf: {
+        userId: `9067${rng.hex(6)}-${rng.uuid()}`,
+        identityStoreArn: 'arn:aws:identitystore::111122223333:identitystore/d-9067a1b2c3',
+      },
+      credentialId: rng.hex(32),
+    },
     ip: rng.pick(officeIps),
     agent: BROWSER,
   }));

@@ -3,12 +3,38 @@
 
 import { CATALOGUE, SERVICE_CATALOGUE } from './catalogue.mjs';
 
-const BUCKETS = ['acme-app-config', 'acme-artifacts', 'acme-customer-exports', 'acme-data-lake', 'acme-logs-archive', 'acme-web-assets', 'acme-backups'];
+const BUCKETS = [
+  'acme-app-config',
+  'acme-artifacts',
+  'acme-customer-exports',
+  'acme-data-lake',
+  'acme-logs-archive',
+  'acme-web-assets',
+  'acme-backups',
+];
 const TABLES = ['orders', 'customers', 'sessions', 'inventory', 'feature-flags'];
 const FUNCTIONS = ['orders-api', 'ingest-events', 'thumbnailer', 'nightly-report', 'slack-notifier'];
-const SECRETS = ['prod/orders/db', 'prod/stripe/api-key', 'prod/sendgrid', 'staging/orders/db', 'prod/datadog/api-key'];
-const KEY_PREFIXES = ['exports/2026/11/', 'config/', 'builds/orders-api/', 'raw/events/dt=2026-11-20/', 'static/js/'];
-const ROLES = ['orders-api-lambda-role', 'ingest-worker-role', 'app-server-role', 'batch-job-role', 'github-actions-deploy'];
+const SECRETS = [
+  'prod/orders/db',
+  'prod/stripe/api-key',
+  'prod/sendgrid',
+  'staging/orders/db',
+  'prod/datadog/api-key',
+];
+const KEY_PREFIXES = [
+  'exports/2026/11/',
+  'config/',
+  'builds/orders-api/',
+  'raw/events/dt=2026-11-20/',
+  'static/js/',
+];
+const ROLES = [
+  'orders-api-lambda-role',
+  'ingest-worker-role',
+  'app-server-role',
+  'batch-job-role',
+  'github-actions-deploy',
+];
 const INSTANCE_TYPES = ['t3.micro', 't3.medium', 'm6i.large', 'c6i.xlarge', 'r6g.large'];
 const ACCESS_DENIED = {
   ec2: ['Client.UnauthorizedOperation', 'You are not authorized to perform this operation.'],
@@ -16,7 +42,7 @@ const ACCESS_DENIED = {
   lambda: ['AccessDeniedException', null],
   dynamodb: ['AccessDenied', null],
   secretsmanager: ['AccessDenied', null],
-  organizations: ['AccessDeniedException', 'You don\'t have permissions to access this resource.'],
+  organizations: ['AccessDeniedException', "You don't have permissions to access this resource."],
 };
 
 /**
@@ -28,7 +54,12 @@ export function createRecordBuilder({ rng }) {
   const byName = new Map(CATALOGUE.map((e) => [`${e.svc}:${e.name}`, e]));
 
   const instanceId = () => `i-0${rng.hex(16)}`;
-  const tags = () => ({ items: [{ key: 'team', value: rng.pick(['payments', 'platform', 'data', 'web']) }, { key: 'env', value: rng.pick(['prod', 'staging']) }] });
+  const tags = () => ({
+    items: [
+      { key: 'team', value: rng.pick(['payments', 'platform', 'data', 'web']) },
+      { key: 'env', value: rng.pick(['prod', 'staging']) },
+    ],
+  });
 
   /** requestParameters (and for some, responseElements) by shape. */
   function params(entry, ctx) {
@@ -39,73 +70,215 @@ export function createRecordBuilder({ rng }) {
       case 'duration':
         return { durationSeconds: 43200 };
       case 'federation':
-        return { name: rng.pick(['reporting-portal', 'partner-upload']), durationSeconds: 3600, policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}' };
+        return {
+          name: rng.pick(['reporting-portal', 'partner-upload']),
+          durationSeconds: 3600,
+          policy:
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}',
+        };
       case 'assumeRole': {
         const role = rng.pick(ROLES);
-        return { roleArn: `arn:aws:iam::${accountId}:role/${role}`, roleSessionName: ctx.serviceCaller ? (ctx.caller === 'ec2.amazonaws.com' ? `i-0${rng.hex(16)}` : role.replace('-role', '')) : `${role}-${rng.digits(13)}`, durationSeconds: 3600 };
+        return {
+          roleArn: `arn:aws:iam::${accountId}:role/${role}`,
+          roleSessionName: ctx.serviceCaller
+            ? ctx.caller === 'ec2.amazonaws.com'
+              ? `i-0${rng.hex(16)}`
+              : role.replace('-role', '')
+            : `${role}-${rng.digits(13)}`,
+          durationSeconds: 3600,
+        };
       }
       case 'kms':
-        return { encryptionContext: { 'aws:lambda:FunctionArn': `arn:aws:lambda:${region}:${accountId}:function:${rng.pick(FUNCTIONS)}` }, keyId: `arn:aws:kms:${region}:${accountId}:key/${ctx.keyId}`, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+        return {
+          encryptionContext: {
+            'aws:lambda:FunctionArn': `arn:aws:lambda:${region}:${accountId}:function:${rng.pick(FUNCTIONS)}`,
+          },
+          keyId: `arn:aws:kms:${region}:${accountId}:key/${ctx.keyId}`,
+          encryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+        };
       case 'kmsKey':
         return { keyId: `alias/${rng.pick(['aws/ebs', 'aws/s3', 'orders-data', 'backups'])}` };
       case 'kmsGrant':
-        return { keyId: `arn:aws:kms:${region}:${accountId}:key/${ctx.keyId}`, granteePrincipal: `arn:aws:sts::${accountId}:assumed-role/eks-node-role/i-0${rng.hex(16)}`, operations: ['Decrypt', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'CreateGrant', 'DescribeKey'], constraints: { encryptionContextSubset: { 'aws:ebs:id': `vol-0${rng.hex(16)}` } } };
+        return {
+          keyId: `arn:aws:kms:${region}:${accountId}:key/${ctx.keyId}`,
+          granteePrincipal: `arn:aws:sts::${accountId}:assumed-role/eks-node-role/i-0${rng.hex(16)}`,
+          operations: [
+            'Decrypt',
+            'GenerateDataKeyWithoutPlaintext',
+            'ReEncryptFrom',
+            'ReEncryptTo',
+            'CreateGrant',
+            'DescribeKey',
+          ],
+          constraints: { encryptionContextSubset: { 'aws:ebs:id': `vol-0${rng.hex(16)}` } },
+        };
       case 'kmsDelete':
         return { keyId: ctx.keyId, pendingWindowInDays: 7 };
       case 'paging':
-        return rng.chance(0.5) ? { maxResults: rng.pick([20, 50, 100]) } : { maxItems: 100, marker: rng.alnum(48) };
+        return rng.chance(0.5)
+          ? { maxResults: rng.pick([20, 50, 100]) }
+          : { maxItems: 100, marker: rng.alnum(48) };
       case 'ec2Filter':
-        return { filterSet: { items: [{ name: rng.pick(['instance-state-name', 'vpc-id', 'tag:aws:autoscaling:groupName', 'group-id']), valueSet: { items: [{ value: rng.pick(['running', `vpc-0${rng.hex(16)}`, 'web-asg', `sg-0${rng.hex(16)}`]) }] } }] }, maxResults: 1000 };
+        return {
+          filterSet: {
+            items: [
+              {
+                name: rng.pick([
+                  'instance-state-name',
+                  'vpc-id',
+                  'tag:aws:autoscaling:groupName',
+                  'group-id',
+                ]),
+                valueSet: {
+                  items: [
+                    { value: rng.pick(['running', `vpc-0${rng.hex(16)}`, 'web-asg', `sg-0${rng.hex(16)}`]) },
+                  ],
+                },
+              },
+            ],
+          },
+          maxResults: 1000,
+        };
       case 'ec2Instances':
-        return { instancesSet: { items: [{ instanceId: instanceId() }, { instanceId: instanceId() }] }, filterSet: {}, includeAllInstances: false };
+        return {
+          instancesSet: { items: [{ instanceId: instanceId() }, { instanceId: instanceId() }] },
+          filterSet: {},
+          includeAllInstances: false,
+        };
       case 'ec2Instance':
         return { instanceId: instanceId() };
       case 'ec2Owner':
-        return { ownersSet: { items: [{ owner: rng.chance(0.7) ? 'self' : 'amazon' }] }, filterSet: {}, maxResults: 1000 };
+        return {
+          ownersSet: { items: [{ owner: rng.chance(0.7) ? 'self' : 'amazon' }] },
+          filterSet: {},
+          maxResults: 1000,
+        };
       case 'ec2Tags':
         return { resourcesSet: { items: [{ resourceId: instanceId() }] }, tagSet: tags() };
       case 'ec2Volume':
-        return { volumeId: `vol-0${rng.hex(16)}`, availabilityZone: `${region}a`, size: rng.pick([8, 20, 100]), volumeType: 'gp3', encrypted: true };
+        return {
+          volumeId: `vol-0${rng.hex(16)}`,
+          availabilityZone: `${region}a`,
+          size: rng.pick([8, 20, 100]),
+          volumeType: 'gp3',
+          encrypted: true,
+        };
       case 'ec2Attach':
         return { volumeId: `vol-0${rng.hex(16)}`, instanceId: instanceId(), device: '/dev/sdf' };
       case 'ec2Snapshot':
         return { snapshotId: `snap-0${rng.hex(16)}` };
       case 'runInstances':
-        return { instancesSet: { items: [{ imageId: `ami-0${rng.hex(16)}`, minCount: 1, maxCount: 1 }] }, instanceType: rng.pick(INSTANCE_TYPES), blockDeviceMapping: {}, monitoring: { enabled: false }, disableApiTermination: false, disableApiStop: false, clientToken: rng.uuid(), tagSpecificationSet: { items: [{ resourceType: 'instance', tags: [{ key: 'Name', value: 'web' }] }] }, launchTemplate: { launchTemplateId: `lt-0${rng.hex(16)}`, version: '$Latest' } };
+        return {
+          instancesSet: { items: [{ imageId: `ami-0${rng.hex(16)}`, minCount: 1, maxCount: 1 }] },
+          instanceType: rng.pick(INSTANCE_TYPES),
+          blockDeviceMapping: {},
+          monitoring: { enabled: false },
+          disableApiTermination: false,
+          disableApiStop: false,
+          clientToken: rng.uuid(),
+          tagSpecificationSet: {
+            items: [{ resourceType: 'instance', tags: [{ key: 'Name', value: 'web' }] }],
+          },
+          launchTemplate: { launchTemplateId: `lt-0${rng.hex(16)}`, version: '$Latest' },
+        };
       case 'sgIngress': {
         const open = rng.chance(0.2);
-        return { groupId: `sg-0${rng.hex(16)}`, ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: open ? 22 : 443, toPort: open ? 22 : 443, groups: {}, ipRanges: { items: [{ cidrIp: open ? '0.0.0.0/0' : '10.0.0.0/16' }] }, ipv6Ranges: {}, prefixListIds: {} }] } };
+        return {
+          groupId: `sg-0${rng.hex(16)}`,
+          ipPermissions: {
+            items: [
+              {
+                ipProtocol: 'tcp',
+                fromPort: open ? 22 : 443,
+                toPort: open ? 22 : 443,
+                groups: {},
+                ipRanges: { items: [{ cidrIp: open ? '0.0.0.0/0' : '10.0.0.0/16' }] },
+                ipv6Ranges: {},
+                prefixListIds: {},
+              },
+            ],
+          },
+        };
       }
       case 'sgCreate':
         return { groupName: `web-${rng.hex(6)}`, groupDescription: 'web tier', vpcId: `vpc-0${rng.hex(16)}` };
       case 'snapshotShare':
-        return { snapshotId: `snap-0${rng.hex(16)}`, attributeType: 'CREATE_VOLUME_PERMISSION', createVolumePermission: { add: { items: [{ userId: rng.chance(0.8) ? '210987654321' : '444455556666' }] } } };
+        return {
+          snapshotId: `snap-0${rng.hex(16)}`,
+          attributeType: 'CREATE_VOLUME_PERMISSION',
+          createVolumePermission: {
+            add: { items: [{ userId: rng.chance(0.8) ? '210987654321' : '444455556666' }] },
+          },
+        };
       case 'deleteFlowLogs':
         return { DeleteFlowLogsRequest: { FlowLogId: { content: `fl-0${rng.hex(16)}`, tag: 1 } } };
       case 'keyPair':
-        return { keyName: `ops-${rng.hex(4)}`, publicKeyMaterial: 'c3NoLWVkMjU1MTkgQUFBQUMzTnphQzFsWkRJMU5URTVBQUFBSUV4YW1wbGVLZXlNYXRlcmlhbA==' };
+        return {
+          keyName: `ops-${rng.hex(4)}`,
+          publicKeyMaterial: 'c3NoLWVkMjU1MTkgQUFBQUMzTnphQzFsWkRJMU5URTVBQUFBSUV4YW1wbGVLZXlNYXRlcmlhbA==',
+        };
       case 'iamRole':
         return { roleName: rng.pick(ROLES) };
       case 'iamUser':
         return { userName: rng.pick(['alice', 'bob', 'carol', 'deploy-bot', 'jenkins', 'backup-agent']) };
       case 'iamAccessKey':
-        return { userName: rng.pick(['jenkins', 'deploy-bot']), accessKeyId: `AKIA${rng.awsId(16)}`, status: 'Inactive' };
+        return {
+          userName: rng.pick(['jenkins', 'deploy-bot']),
+          accessKeyId: `AKIA${rng.awsId(16)}`,
+          status: 'Inactive',
+        };
       case 'iamGroup':
-        return { groupName: rng.pick(['developers', 'admins', 'readonly']), userName: rng.pick(['alice', 'bob']) };
+        return {
+          groupName: rng.pick(['developers', 'admins', 'readonly']),
+          userName: rng.pick(['alice', 'bob']),
+        };
       case 'iamPolicy':
-        return { policyArn: `arn:aws:iam::${accountId}:policy/${rng.pick(['orders-api-access', 'ci-deploy', 's3-readonly-exports'])}` };
+        return {
+          policyArn: `arn:aws:iam::${accountId}:policy/${rng.pick(['orders-api-access', 'ci-deploy', 's3-readonly-exports'])}`,
+        };
       case 'iamPolicyVersion':
         return { policyArn: `arn:aws:iam::${accountId}:policy/ci-deploy`, versionId: `v${rng.range(1, 9)}` };
       case 'iamRolePolicy':
-        return { roleName: rng.pick(ROLES), policyName: 'inline-access', policyDocument: `{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Effect": "Allow",\n      "Action": ["s3:GetObject", "s3:PutObject"],\n      "Resource": "arn:aws:s3:::${rng.pick(BUCKETS)}/*"\n    }\n  ]\n}` };
+        return {
+          roleName: rng.pick(ROLES),
+          policyName: 'inline-access',
+          policyDocument: `{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Effect": "Allow",\n      "Action": ["s3:GetObject", "s3:PutObject"],\n      "Resource": "arn:aws:s3:::${rng.pick(BUCKETS)}/*"\n    }\n  ]\n}`,
+        };
       case 'iamUserPolicy':
-        return { userName: rng.pick(['jenkins', 'deploy-bot']), policyName: 'inline', policyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}' };
+        return {
+          userName: rng.pick(['jenkins', 'deploy-bot']),
+          policyName: 'inline',
+          policyDocument:
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}',
+        };
       case 'iamAttachRole':
-        return { roleName: rng.pick(ROLES), policyArn: rng.pick(['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy', `arn:aws:iam::${accountId}:policy/orders-api-access`]) };
+        return {
+          roleName: rng.pick(ROLES),
+          policyArn: rng.pick([
+            'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+            'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy',
+            `arn:aws:iam::${accountId}:policy/orders-api-access`,
+          ]),
+        };
       case 'iamAttachUser':
-        return { userName: rng.pick(['alice', 'jenkins']), policyArn: rng.pick(['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::aws:policy/AdministratorAccess']) };
+        return {
+          userName: rng.pick(['alice', 'jenkins']),
+          policyArn: rng.pick([
+            'arn:aws:iam::aws:policy/ReadOnlyAccess',
+            'arn:aws:iam::aws:policy/AdministratorAccess',
+          ]),
+        };
       case 'passwordPolicy':
-        return { minimumPasswordLength: 8, requireSymbols: false, requireNumbers: true, requireUppercaseCharacters: false, requireLowercaseCharacters: true, allowUsersToChangePassword: true, maxPasswordAge: 0, passwordReusePrevention: 0 };
+        return {
+          minimumPasswordLength: 8,
+          requireSymbols: false,
+          requireNumbers: true,
+          requireUppercaseCharacters: false,
+          requireLowercaseCharacters: true,
+          allowUsersToChangePassword: true,
+          maxPasswordAge: 0,
+          passwordReusePrevention: 0,
+        };
       case 's3Bucket': {
         const bucket = rng.pick(BUCKETS);
         const sub = /^(?:Get|Put|Delete)Bucket(.+)$/.exec(entry.name)?.[1];
@@ -115,11 +288,23 @@ export function createRecordBuilder({ rng }) {
       }
       case 's3Object': {
         const bucket = rng.pick(BUCKETS);
-        return { bucketName: bucket, Host: `${bucket}.s3.${region}.amazonaws.com`, key: `${rng.pick(KEY_PREFIXES)}${rng.alnum(12)}.${rng.pick(['json', 'csv.gz', 'parquet', 'zip'])}` };
+        return {
+          bucketName: bucket,
+          Host: `${bucket}.s3.${region}.amazonaws.com`,
+          key: `${rng.pick(KEY_PREFIXES)}${rng.alnum(12)}.${rng.pick(['json', 'csv.gz', 'parquet', 'zip'])}`,
+        };
       }
       case 's3List': {
         const bucket = rng.pick(BUCKETS);
-        return { 'list-type': '2', bucketName: bucket, 'encoding-type': 'url', 'max-keys': '1000', prefix: rng.pick(KEY_PREFIXES), delimiter: '/', Host: `${bucket}.s3.${region}.amazonaws.com` };
+        return {
+          'list-type': '2',
+          bucketName: bucket,
+          'encoding-type': 'url',
+          'max-keys': '1000',
+          prefix: rng.pick(KEY_PREFIXES),
+          delimiter: '/',
+          Host: `${bucket}.s3.${region}.amazonaws.com`,
+        };
       }
       case 'bucketPolicy': {
         const bucket = rng.pick(BUCKETS);
@@ -129,8 +314,21 @@ export function createRecordBuilder({ rng }) {
             Version: '2012-10-17',
             Statement: [
               publicPolicy
-                ? { Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` }
-                : { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`], Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+                ? {
+                    Sid: 'PublicRead',
+                    Effect: 'Allow',
+                    Principal: '*',
+                    Action: 's3:GetObject',
+                    Resource: `arn:aws:s3:::${bucket}/*`,
+                  }
+                : {
+                    Sid: 'DenyInsecureTransport',
+                    Effect: 'Deny',
+                    Principal: '*',
+                    Action: 's3:*',
+                    Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+                    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+                  },
             ],
           },
           bucketName: bucket,
@@ -140,28 +338,82 @@ export function createRecordBuilder({ rng }) {
       }
       case 'versioning': {
         const bucket = rng.pick(BUCKETS);
-        return { bucketName: bucket, Host: `${bucket}.s3.${region}.amazonaws.com`, versioning: '', VersioningConfiguration: { Status: rng.chance(0.9) ? 'Enabled' : 'Suspended', xmlns: 'http://s3.amazonaws.com/doc/2006-03-01/' } };
+        return {
+          bucketName: bucket,
+          Host: `${bucket}.s3.${region}.amazonaws.com`,
+          versioning: '',
+          VersioningConfiguration: {
+            Status: rng.chance(0.9) ? 'Enabled' : 'Suspended',
+            xmlns: 'http://s3.amazonaws.com/doc/2006-03-01/',
+          },
+        };
       }
       case 'lambdaFn':
         return { functionName: `arn:aws:lambda:${region}:${accountId}:function:${rng.pick(FUNCTIONS)}` };
       case 'ddbTable':
-        return { tableName: rng.pick(TABLES), key: entry.name.endsWith('Item') ? { pk: { S: `ORDER#${rng.digits(10)}` } } : undefined };
+        return {
+          tableName: rng.pick(TABLES),
+          key: entry.name.endsWith('Item') ? { pk: { S: `ORDER#${rng.digits(10)}` } } : undefined,
+        };
       case 'logs':
-        return { logGroupName: `/aws/lambda/${rng.pick(FUNCTIONS)}`, logStreamName: `2026/11/20/[$LATEST]${rng.hex(32)}` };
+        return {
+          logGroupName: `/aws/lambda/${rng.pick(FUNCTIONS)}`,
+          logStreamName: `2026/11/20/[$LATEST]${rng.hex(32)}`,
+        };
       case 'metrics':
-        return { metricDataQueries: [{ id: 'm1', metricStat: { metric: { namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: [{ name: 'FunctionName', value: rng.pick(FUNCTIONS) }] }, period: 300, stat: 'Sum' } }], startTime: 'Nov 20, 2026, 12:00:00 AM', endTime: 'Nov 20, 2026, 3:00:00 AM' };
+        return {
+          metricDataQueries: [
+            {
+              id: 'm1',
+              metricStat: {
+                metric: {
+                  namespace: 'AWS/Lambda',
+                  metricName: 'Errors',
+                  dimensions: [{ name: 'FunctionName', value: rng.pick(FUNCTIONS) }],
+                },
+                period: 300,
+                stat: 'Sum',
+              },
+            },
+          ],
+          startTime: 'Nov 20, 2026, 12:00:00 AM',
+          endTime: 'Nov 20, 2026, 3:00:00 AM',
+        };
       case 'sqs':
-        return { queueUrl: `https://sqs.${region}.amazonaws.com/${accountId}/${rng.pick(['orders-events', 'email-outbox', 'dlq'])}`, attributeNames: ['All'] };
+        return {
+          queueUrl: `https://sqs.${region}.amazonaws.com/${accountId}/${rng.pick(['orders-events', 'email-outbox', 'dlq'])}`,
+          attributeNames: ['All'],
+        };
       case 'sns':
         return { topicArn: `arn:aws:sns:${region}:${accountId}:${rng.pick(['alerts', 'deployments'])}` };
       case 'secret':
         return { secretId: rng.pick(SECRETS) };
       case 'ssmParam':
-        return { name: `/${rng.pick(['prod', 'staging'])}/${rng.pick(['orders', 'web'])}/${rng.pick(['db-host', 'feature-flags', 'api-url'])}`, withDecryption: true };
+        return {
+          name: `/${rng.pick(['prod', 'staging'])}/${rng.pick(['orders', 'web'])}/${rng.pick(['db-host', 'feature-flags', 'api-url'])}`,
+          withDecryption: true,
+        };
       case 'ssmInstance':
-        return { instanceId: instanceId(), agentVersion: '3.3.1142.0', agentStatus: 'Active', platformType: 'Linux', platformName: 'Amazon Linux', platformVersion: '2023', iPAddress: `10.0.${rng.int(256)}.${rng.int(254) + 1}`, computerName: `ip-10-0-${rng.int(256)}-${rng.int(254) + 1}.ec2.internal`, agentName: 'amazon-ssm-agent', availabilityZone: `${region}a`, availabilityZoneId: 'use1-az1' };
+        return {
+          instanceId: instanceId(),
+          agentVersion: '3.3.1142.0',
+          agentStatus: 'Active',
+          platformType: 'Linux',
+          platformName: 'Amazon Linux',
+          platformVersion: '2023',
+          iPAddress: `10.0.${rng.int(256)}.${rng.int(254) + 1}`,
+          computerName: `ip-10-0-${rng.int(256)}-${rng.int(254) + 1}.ec2.internal`,
+          agentName: 'amazon-ssm-agent',
+          availabilityZone: `${region}a`,
+          availabilityZoneId: 'use1-az1',
+        };
       case 'ssmCommand':
-        return { instanceIds: [instanceId()], documentName: 'AWS-RunShellScript', parameters: 'HIDDEN_DUE_TO_SECURITY_REASONS', interactive: false };
+        return {
+          instanceIds: [instanceId()],
+          documentName: 'AWS-RunShellScript',
+          parameters: 'HIDDEN_DUE_TO_SECURITY_REASONS',
+          interactive: false,
+        };
       case 'configRecorder':
         return { configurationRecorderName: 'default' };
       case 'detector':
@@ -169,9 +421,16 @@ export function createRecordBuilder({ rng }) {
       case 'trail':
         return { name: `arn:aws:cloudtrail:us-east-1:${accountId}:trail/org-trail` };
       case 'stack':
-        return { stackName: `arn:aws:cloudformation:${region}:${accountId}:stack/${rng.pick(['orders-api-prod', 'web-prod', 'network'])}/${rng.uuid()}` };
+        return {
+          stackName: `arn:aws:cloudformation:${region}:${accountId}:stack/${rng.pick(['orders-api-prod', 'web-prod', 'network'])}/${rng.uuid()}`,
+        };
       case 'ecrRepo':
-        return { repositoryName: rng.pick(['orders-api', 'web']), registryId: accountId, imageIds: [{ imageTag: `sha-${rng.hex(7)}` }], acceptedMediaTypes: ['application/vnd.docker.distribution.manifest.v2+json'] };
+        return {
+          repositoryName: rng.pick(['orders-api', 'web']),
+          registryId: accountId,
+          imageIds: [{ imageTag: `sha-${rng.hex(7)}` }],
+          acceptedMediaTypes: ['application/vnd.docker.distribution.manifest.v2+json'],
+        };
       case 'rdsInstance':
         return { dBInstanceIdentifier: 'orders-db', applyImmediately: true, allowMajorVersionUpgrade: false };
       case 'console':
@@ -188,13 +447,60 @@ export function createRecordBuilder({ rng }) {
     if (entry.name === 'ConsoleLogin') return { ConsoleLogin: 'Success' };
     if (entry.name === 'AssumeRole') {
       return {
-        credentials: { accessKeyId: `ASIA${rng.awsId(16)}`, sessionToken: rng.alnum(160), expiration: new Date(ctx.ms + 3_600_000).toUTCString().replace(/^\w+, /, '') },
-        assumedRoleUser: { assumedRoleId: `AROA${rng.awsId(17)}:${req.roleSessionName}`, arn: `${req.roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/${req.roleSessionName}` },
+        credentials: {
+          accessKeyId: `ASIA${rng.awsId(16)}`,
+          sessionToken: rng.alnum(160),
+          expiration: new Date(ctx.ms + 3_600_000).toUTCString().replace(/^\w+, /, ''),
+        },
+        assumedRoleUser: {
+          assumedRoleId: `AROA${rng.awsId(17)}:${req.roleSessionName}`,
+          arn: `${req.roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/${req.roleSessionName}`,
+        },
       };
     }
     if (entry.svc === 'ec2' && !entry.readOnly) {
       if (entry.name === 'RunInstances') {
-        return { requestId: ctx.requestId, reservationId: `r-0${rng.hex(16)}`, ownerId: accountId, groupSet: {}, instancesSet: { items: [{ instanceId: `i-0${rng.hex(16)}`, imageId: req.instancesSet.items[0].imageId, instanceState: { code: 0, name: 'pending' }, privateDnsName: `ip-10-0-${rng.int(256)}-${rng.int(254) + 1}.ec2.internal`, amiLaunchIndex: 0, productCodes: {}, instanceType: req.instanceType, launchTime: ctx.ms, placement: { availabilityZone: `${region}a`, tenancy: 'default' }, monitoring: { state: 'disabled' }, subnetId: `subnet-0${rng.hex(16)}`, vpcId: `vpc-0${rng.hex(16)}`, stateReason: { code: 'pending', message: 'pending' }, architecture: 'x86_64', rootDeviceType: 'ebs', rootDeviceName: '/dev/xvda', blockDeviceMapping: {}, virtualizationType: 'hvm', hypervisor: 'xen', sourceDestCheck: true, ebsOptimized: true, enaSupport: true, metadataOptions: { state: 'pending', httpTokens: 'required', httpPutResponseHopLimit: 2, httpEndpoint: 'enabled' } }] }, requesterId: '940372691376' };
+        return {
+          requestId: ctx.requestId,
+          reservationId: `r-0${rng.hex(16)}`,
+          ownerId: accountId,
+          groupSet: {},
+          instancesSet: {
+            items: [
+              {
+                instanceId: `i-0${rng.hex(16)}`,
+                imageId: req.instancesSet.items[0].imageId,
+                instanceState: { code: 0, name: 'pending' },
+                privateDnsName: `ip-10-0-${rng.int(256)}-${rng.int(254) + 1}.ec2.internal`,
+                amiLaunchIndex: 0,
+                productCodes: {},
+                instanceType: req.instanceType,
+                launchTime: ctx.ms,
+                placement: { availabilityZone: `${region}a`, tenancy: 'default' },
+                monitoring: { state: 'disabled' },
+                subnetId: `subnet-0${rng.hex(16)}`,
+                vpcId: `vpc-0${rng.hex(16)}`,
+                stateReason: { code: 'pending', message: 'pending' },
+                architecture: 'x86_64',
+                rootDeviceType: 'ebs',
+                rootDeviceName: '/dev/xvda',
+                blockDeviceMapping: {},
+                virtualizationType: 'hvm',
+                hypervisor: 'xen',
+                sourceDestCheck: true,
+                ebsOptimized: true,
+                enaSupport: true,
+                metadataOptions: {
+                  state: 'pending',
+                  httpTokens: 'required',
+                  httpPutResponseHopLimit: 2,
+                  httpEndpoint: 'enabled',
+                },
+              },
+            ],
+          },
+          requesterId: '940372691376',
+        };
       }
       return { requestId: ctx.requestId, _return: true };
     }
@@ -207,10 +513,37 @@ export function createRecordBuilder({ rng }) {
    */
   function build(caller, env) {
     let entry;
-    if (caller.webIdentity) entry = { svc: 'sts', name: 'AssumeRoleWithWebIdentity', source: 'sts.amazonaws.com', readOnly: true, shape: 'assumeRole', global: false, data: false };
-    else if (caller.saml) entry = { svc: 'sts', name: 'AssumeRoleWithSAML', source: 'sts.amazonaws.com', readOnly: true, shape: 'assumeRole', global: false, data: false };
+    if (caller.webIdentity)
+      entry = {
+        svc: 'sts',
+        name: 'AssumeRoleWithWebIdentity',
+        source: 'sts.amazonaws.com',
+        readOnly: true,
+        shape: 'assumeRole',
+        global: false,
+        data: false,
+      };
+    else if (caller.saml)
+      entry = {
+        svc: 'sts',
+        name: 'AssumeRoleWithSAML',
+        source: 'sts.amazonaws.com',
+        readOnly: true,
+        shape: 'assumeRole',
+        global: false,
+        data: false,
+      };
     else if (caller.identity.type === 'AWSService') entry = pickServiceEvent();
-    else if (caller.identity.type === 'IdentityCenterUser') entry = { svc: 'sso', name: rng.pick(['ListAccounts', 'ListAccountRoles', 'GetRoleCredentials']), source: 'sso.amazonaws.com', readOnly: true, shape: 'none', global: false, data: false };
+    else if (caller.identity.type === 'IdentityCenterUser')
+      entry = {
+        svc: 'sso',
+        name: rng.pick(['ListAccounts', 'ListAccountRoles', 'GetRoleCredentials']),
+        source: 'sso.amazonaws.com',
+        readOnly: true,
+        shape: 'none',
+        global: false,
+        data: false,
+      };
     else {
       entry = pickEvent();
       // Global services (IAM, sign-in, …) are delivered in us-east-1 files only.
@@ -219,7 +552,11 @@ export function createRecordBuilder({ rng }) {
       if (entry.name === 'ConsoleLogin' && !caller.console) entry = byName.get('sts:GetCallerIdentity');
       // Service-linked roles (Config, GuardDuty, …) only describe and read configuration.
       if (caller.service) {
-        const fits = (e) => e.readOnly && !e.data && /^(Describe|List|Get)/.test(e.name) && (!e.global || env.region === 'us-east-1');
+        const fits = (e) =>
+          e.readOnly &&
+          !e.data &&
+          /^(Describe|List|Get)/.test(e.name) &&
+          (!e.global || env.region === 'us-east-1');
         for (let i = 0; i < 16 && !fits(entry); i++) entry = pickEvent();
         if (!fits(entry)) entry = byName.get('ec2:DescribeInstances');
       }
@@ -227,9 +564,16 @@ export function createRecordBuilder({ rng }) {
 
     const region = entry.global ? 'us-east-1' : env.region;
     const requestId = rng.uuid();
-    const ctx = { ...env, region, requestId, serviceCaller: caller.service === true, caller: caller.identity.invokedBy };
+    const ctx = {
+      ...env,
+      region,
+      requestId,
+      serviceCaller: caller.service === true,
+      caller: caller.identity.invokedBy,
+    };
     const req = params(entry, ctx);
-    const denied = !caller.service && entry.name !== 'ConsoleLogin' && rng.chance(entry.readOnly ? 0.015 : 0.03);
+    const denied =
+      !caller.service && entry.name !== 'ConsoleLogin' && rng.chance(entry.readOnly ? 0.015 : 0.03);
     const time = new Date(env.ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
     const rec = {
@@ -246,32 +590,72 @@ export function createRecordBuilder({ rng }) {
       const [code, message] = ACCESS_DENIED[entry.svc] ?? ['AccessDenied', null];
       const who = caller.identity.arn ?? `arn:aws:iam::${env.accountId}:root`;
       rec.errorCode = code;
-      rec.errorMessage = message ?? `User: ${who} is not authorized to perform: ${entry.svc}:${entry.name} because no identity-based policy allows the ${entry.svc}:${entry.name} action`;
+      rec.errorMessage =
+        message ??
+        `User: ${who} is not authorized to perform: ${entry.svc}:${entry.name} because no identity-based policy allows the ${entry.svc}:${entry.name} action`;
     }
     rec.requestParameters = req;
     rec.responseElements = denied ? null : responseFor(entry, req ?? {}, ctx);
     if (entry.name === 'ConsoleLogin') {
-      rec.additionalEventData = { LoginTo: 'https://console.aws.amazon.com/console/home?hashArgs=%23&isauthcode=true&state=hashArgsFromTB_us-east-1_' + rng.hex(16), MobileVersion: 'No', MFAUsed: caller.identity.type === 'Root' || rng.chance(0.95) ? 'Yes' : 'No' };
+      rec.additionalEventData = {
+        LoginTo:
+          'https://console.aws.amazon.com/console/home?hashArgs=%23&isauthcode=true&state=hashArgsFromTB_us-east-1_' +
+          rng.hex(16),
+        MobileVersion: 'No',
+        MFAUsed: caller.identity.type === 'Root' || rng.chance(0.95) ? 'Yes' : 'No',
+      };
     } else if (entry.svc === 's3') {
-      rec.additionalEventData = { SignatureVersion: 'SigV4', CipherSuite: 'TLS_AES_128_GCM_SHA256', bytesTransferredIn: 0, AuthenticationMethod: 'AuthHeader', 'x-amz-id-2': rng.alnum(76), bytesTransferredOut: entry.name === 'GetObject' ? rng.range(200, 5_000_000) : 0 };
+      rec.additionalEventData = {
+        SignatureVersion: 'SigV4',
+        CipherSuite: 'TLS_AES_128_GCM_SHA256',
+        bytesTransferredIn: 0,
+        AuthenticationMethod: 'AuthHeader',
+        'x-amz-id-2': rng.alnum(76),
+        bytesTransferredOut: entry.name === 'GetObject' ? rng.range(200, 5_000_000) : 0,
+      };
     }
     if (entry.name !== 'ConsoleLogin') rec.requestID = requestId;
     rec.eventID = rng.uuid();
     rec.readOnly = entry.readOnly;
-    if (entry.name === 'AssumeRole' && req) rec.resources = [{ accountId: env.accountId, type: 'AWS::IAM::Role', ARN: req.roleArn }];
+    if (entry.name === 'AssumeRole' && req)
+      rec.resources = [{ accountId: env.accountId, type: 'AWS::IAM::Role', ARN: req.roleArn }];
     else if (entry.svc === 's3' && req?.bucketName) {
       rec.resources = req.key
-        ? [{ type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${req.bucketName}/${req.key}` }, { accountId: env.accountId, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${req.bucketName}` }]
+        ? [
+            { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${req.bucketName}/${req.key}` },
+            { accountId: env.accountId, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${req.bucketName}` },
+          ]
         : [{ accountId: env.accountId, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${req.bucketName}` }];
-    } else if (entry.svc === 'kms' && req?.keyId) rec.resources = [{ accountId: env.accountId, type: 'AWS::KMS::Key', ARN: `arn:aws:kms:${region}:${env.accountId}:key/${env.keyId}` }];
-    rec.eventType = entry.name === 'ConsoleLogin' ? 'AwsConsoleSignIn' : entry.shape === 'serviceEvent' ? 'AwsServiceEvent' : 'AwsApiCall';
+    } else if (entry.svc === 'kms' && req?.keyId)
+      rec.resources = [
+        {
+          accountId: env.accountId,
+          type: 'AWS::KMS::Key',
+          ARN: `arn:aws:kms:${region}:${env.accountId}:key/${env.keyId}`,
+        },
+      ];
+    rec.eventType =
+      entry.name === 'ConsoleLogin'
+        ? 'AwsConsoleSignIn'
+        : entry.shape === 'serviceEvent'
+          ? 'AwsServiceEvent'
+          : 'AwsApiCall';
     rec.managementEvent = !entry.data;
     rec.recipientAccountId = env.accountId;
     if (caller.service && entry.name === 'AssumeRole') rec.sharedEventID = rng.uuid();
     rec.eventCategory = entry.data ? 'Data' : 'Management';
     if (caller.console) rec.sessionCredentialFromConsole = 'true';
     if (!caller.service) {
-      rec.tlsDetails = { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: entry.global ? `${entry.svc === 'signin' ? 'signin.aws' : entry.svc}.amazonaws.com`.replace('signin.aws.amazonaws.com', 'signin.aws.amazon.com') : `${entry.svc}.${region}.amazonaws.com` };
+      rec.tlsDetails = {
+        tlsVersion: 'TLSv1.3',
+        cipherSuite: 'TLS_AES_128_GCM_SHA256',
+        clientProvidedHostHeader: entry.global
+          ? `${entry.svc === 'signin' ? 'signin.aws' : entry.svc}.amazonaws.com`.replace(
+              'signin.aws.amazonaws.com',
+              'signin.aws.amazon.com',
+            )
+          : `${entry.svc}.${region}.amazonaws.com`,
+      };
     }
     return rec;
   }

@@ -26,7 +26,11 @@ export function applyEnv(specs: FlagSpec[], values: FlagValues, env: NodeJS.Proc
     const raw = env[envName(spec.name)];
     if (raw === undefined || raw === '') continue;
     if (spec.type === 'boolean') out[spec.name] = /^(1|true|yes|on)$/i.test(raw);
-    else if (spec.multiple) out[spec.name] = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    else if (spec.multiple)
+      out[spec.name] = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else out[spec.name] = raw;
   }
   return out;
@@ -35,7 +39,11 @@ export function applyEnv(specs: FlagSpec[], values: FlagValues, env: NodeJS.Proc
 export function toParseArgsOptions(specs: FlagSpec[]) {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {};
   for (const s of specs) {
-    options[s.name] = { type: s.type, ...(s.multiple ? { multiple: true } : {}), ...(s.short ? { short: s.short } : {}) };
+    options[s.name] = {
+      type: s.type,
+      ...(s.multiple ? { multiple: true } : {}),
+      ...(s.short ? { short: s.short } : {}),
+    };
   }
   return options;
 }

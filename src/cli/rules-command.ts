@@ -8,7 +8,14 @@ import { applyEnv, flagHelp, toParseArgsOptions, type FlagSpec } from './flags.j
 import { complain, EXIT, UsageError, type CliIO } from './io.js';
 
 const RULES_FLAGS: FlagSpec[] = [
-  { name: 'rules', type: 'string', multiple: true, value: 'DIR', help: 'also load detections or Sigma rules from DIR', env: true },
+  {
+    name: 'rules',
+    type: 'string',
+    multiple: true,
+    value: 'DIR',
+    help: 'also load detections or Sigma rules from DIR',
+    env: true,
+  },
   { name: 'no-builtin', type: 'boolean', help: 'leave out the built-in detections' },
   { name: 'format', type: 'string', short: 'f', value: 'F', help: 'list: table (default) or json' },
   { name: 'help', type: 'boolean', short: 'h', help: 'show this help' },
@@ -55,18 +62,26 @@ function table(rows: ReturnType<typeof listRow>[]): string {
 
 export async function rulesCommand(argv: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = argv;
-  const parsed = parseArgs({ args: rest, options: toParseArgsOptions(RULES_FLAGS), allowPositionals: false, strict: true });
+  const parsed = parseArgs({
+    args: rest,
+    options: toParseArgsOptions(RULES_FLAGS),
+    allowPositionals: false,
+    strict: true,
+  });
   if (parsed.values.help || sub === undefined || sub === 'help') {
     io.stdout.write(`${RULES_USAGE}\n`);
     return sub === undefined ? EXIT.ERROR : EXIT.OK;
   }
   const v = applyEnv(RULES_FLAGS, parsed.values, io.env);
-  const ctx = buildContext({
-    ruleDirs: (v.rules as string[] | undefined) ?? [],
-    builtin: !v['no-builtin'],
-    experimental: true,
-    threatIntel: [],
-  }, { tests: true });
+  const ctx = buildContext(
+    {
+      ruleDirs: (v.rules as string[] | undefined) ?? [],
+      builtin: !v['no-builtin'],
+      experimental: true,
+      threatIntel: [],
+    },
+    { tests: true },
+  );
   for (const p of ctx.ruleProblems) complain(io, `rule not loaded: ${p.file}: ${p.reason}`);
 
   if (sub === 'list') {
@@ -89,7 +104,9 @@ export async function rulesCommand(argv: string[], io: CliIO): Promise<number> {
     let failed = 0;
     for (const r of results) {
       if (!r.ok) failed++;
-      io.stdout.write(`${r.ok ? 'PASS' : 'FAIL'}  ${terminalSafe(r.id)}  ${terminalSafe(r.name)}${r.ok ? '' : `: ${terminalSafe(r.message)}`}\n`);
+      io.stdout.write(
+        `${r.ok ? 'PASS' : 'FAIL'}  ${terminalSafe(r.id)}  ${terminalSafe(r.name)}${r.ok ? '' : `: ${terminalSafe(r.message)}`}\n`,
+      );
     }
     complain(io, `${results.length - failed} passed, ${failed} failed`);
     return failed || ctx.ruleProblems.length ? EXIT.ERROR : EXIT.OK;

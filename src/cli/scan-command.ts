@@ -13,21 +13,88 @@ import { createProgress } from './progress.js';
 import { parseTime } from './time.js';
 
 export const SCAN_FLAGS: FlagSpec[] = [
-  { name: 'rules', type: 'string', multiple: true, value: 'DIR', help: 'also load detections or Sigma rules from DIR (repeatable)', env: true },
+  {
+    name: 'rules',
+    type: 'string',
+    multiple: true,
+    value: 'DIR',
+    help: 'also load detections or Sigma rules from DIR (repeatable)',
+    env: true,
+  },
   { name: 'no-builtin', type: 'boolean', help: 'do not load the built-in detections' },
   { name: 'experimental', type: 'boolean', help: 'also run detections marked experimental', env: true },
-  { name: 'threat-intel', type: 'string', multiple: true, value: 'FILE', help: 'threat list of IPs and CIDRs, GuardDuty TXT format (repeatable)', env: true },
-  { name: 'aws-ip-ranges', type: 'string', value: 'FILE', help: "AWS ip-ranges.json (default: the shipped snapshot)", env: true },
-  { name: 'since', type: 'string', value: 'T', help: 'only events at or after T (ISO time, or 24h, 7d before now)' },
+  {
+    name: 'threat-intel',
+    type: 'string',
+    multiple: true,
+    value: 'FILE',
+    help: 'threat list of IPs and CIDRs, GuardDuty TXT format (repeatable)',
+    env: true,
+  },
+  {
+    name: 'aws-ip-ranges',
+    type: 'string',
+    value: 'FILE',
+    help: 'AWS ip-ranges.json (default: the shipped snapshot)',
+    env: true,
+  },
+  {
+    name: 'since',
+    type: 'string',
+    value: 'T',
+    help: 'only events at or after T (ISO time, or 24h, 7d before now)',
+  },
   { name: 'until', type: 'string', value: 'T', help: 'only events before T' },
-  { name: 'min-severity', type: 'string', value: 'L', help: 'report findings at or above L (low, medium, high, critical or 1-10)', env: true },
-  { name: 'format', type: 'string', short: 'f', value: 'F', help: `output format: ${FINDING_FORMATS.join('|')} (default table)`, env: true },
-  { name: 'aws-account', type: 'string', value: 'ID', help: 'asff: the account to import into, for findings without one', env: true },
+  {
+    name: 'min-severity',
+    type: 'string',
+    value: 'L',
+    help: 'report findings at or above L (low, medium, high, critical or 1-10)',
+    env: true,
+  },
+  {
+    name: 'format',
+    type: 'string',
+    short: 'f',
+    value: 'F',
+    help: `output format: ${FINDING_FORMATS.join('|')} (default table)`,
+    env: true,
+  },
+  {
+    name: 'aws-account',
+    type: 'string',
+    value: 'ID',
+    help: 'asff: the account to import into, for findings without one',
+    env: true,
+  },
   { name: 'out', type: 'string', short: 'o', value: 'FILE', help: 'write results to FILE instead of stdout' },
-  { name: 'db', type: 'string', value: 'FILE', help: 'also store findings in this SQLite file (idempotent)', env: true },
-  { name: 'fail-on', type: 'string', value: 'L', help: 'exit 3 when a finding at or above L is reported', env: true },
-  { name: 'workers', type: 'string', value: 'N', help: 'worker threads (default: one per core; 0 = main thread only)', env: true },
-  { name: 'quiet', type: 'boolean', short: 'q', help: 'no progress on stderr (errors and the summary still print)' },
+  {
+    name: 'db',
+    type: 'string',
+    value: 'FILE',
+    help: 'also store findings in this SQLite file (idempotent)',
+    env: true,
+  },
+  {
+    name: 'fail-on',
+    type: 'string',
+    value: 'L',
+    help: 'exit 3 when a finding at or above L is reported',
+    env: true,
+  },
+  {
+    name: 'workers',
+    type: 'string',
+    value: 'N',
+    help: 'worker threads (default: one per core; 0 = main thread only)',
+    env: true,
+  },
+  {
+    name: 'quiet',
+    type: 'boolean',
+    short: 'q',
+    help: 'no progress on stderr (errors and the summary still print)',
+  },
   { name: 'help', type: 'boolean', short: 'h', help: 'show this help' },
 ];
 
@@ -44,7 +111,8 @@ Exit codes: 0 done (no finding at or above --fail-on), 1 error, 3 findings at or
 function parseWorkers(value: string | undefined): number {
   if (value === undefined) return availableParallelism();
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 64) throw new UsageError(`--workers must be a whole number from 0 to 64, not "${value}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 64)
+    throw new UsageError(`--workers must be a whole number from 0 to 64, not "${value}"`);
   return n;
 }
 
@@ -75,21 +143,28 @@ function timeFlag(flag: string, value: string | undefined, now: number): number 
 }
 
 export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs({ args: argv, options: toParseArgsOptions(SCAN_FLAGS), allowPositionals: true, strict: true });
+  const parsed = parseArgs({
+    args: argv,
+    options: toParseArgsOptions(SCAN_FLAGS),
+    allowPositionals: true,
+    strict: true,
+  });
   if (parsed.values.help) {
     io.stdout.write(`${SCAN_USAGE}\n`);
     return EXIT.OK;
   }
   const v = applyEnv(SCAN_FLAGS, parsed.values, io.env);
   const paths = parsed.positionals;
-  if (!paths.length) throw new UsageError('scan needs at least one PATH (a file, a folder, or - for standard input)');
+  if (!paths.length)
+    throw new UsageError('scan needs at least one PATH (a file, a folder, or - for standard input)');
   const now = io.now();
   const format = parseFormat(v.format as string | undefined);
   const minSeverity = severityFlag('min-severity', v['min-severity'] as string | undefined) ?? 0;
   const failOn = severityFlag('fail-on', v['fail-on'] as string | undefined);
   const since = timeFlag('since', v.since as string | undefined, now);
   const until = timeFlag('until', v.until as string | undefined, now);
-  if (since !== undefined && until !== undefined && since >= until) throw new UsageError('--since must be before --until');
+  if (since !== undefined && until !== undefined && since >= until)
+    throw new UsageError('--since must be before --until');
   const workers = parseWorkers(v.workers as string | undefined);
   const awsAccount = v['aws-account'] as string | undefined;
   if (awsAccount !== undefined && !/^\d{12}$/.test(awsAccount)) {
@@ -121,7 +196,9 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
     {
       onProblem: (p) => progress.line(`vigil: ${terminalSafe(formatProblem(p))}`),
       onDetectionError: (e) =>
-        progress.line(`vigil: detection ${e.detectionId} failed on event ${e.eventId ?? '-'}: ${terminalSafe(e.message)}`),
+        progress.line(
+          `vigil: detection ${e.detectionId} failed on event ${e.eventId ?? '-'}: ${terminalSafe(e.message)}`,
+        ),
       onProgress: (p) => progress.update(p),
     },
     { stdin: io.stdin },
@@ -137,9 +214,7 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
     return EXIT.ERROR;
   }
 
-  const reported = result.findings
-    .filter((f) => f.severity >= minSeverity)
-    .sort(bySeverityThenTime);
+  const reported = result.findings.filter((f) => f.severity >= minSeverity).sort(bySeverityThenTime);
   if (format === 'asff' && !awsAccount && reported.some((f) => !/^\d{12}$/.test(f.accountId))) {
     complain(io, 'some findings have no AWS account id and ASFF requires one: give --aws-account ID');
     await output.close();
@@ -169,7 +244,9 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       (context.ruleProblems.length ? `, ${context.ruleProblems.length} rule(s) not loaded` : '') +
       `; ${reported.length} finding(s)` +
       (Object.keys(result.detectionErrors).length
-        ? `; detection errors: ${Object.entries(result.detectionErrors).map(([id, n]) => `${id} ${n}`).join(', ')}`
+        ? `; detection errors: ${Object.entries(result.detectionErrors)
+            .map(([id, n]) => `${id} ${n}`)
+            .join(', ')}`
         : ''),
   );
   if (failOn !== undefined && result.findings.some((f) => f.severity >= failOn)) return EXIT.FINDINGS;

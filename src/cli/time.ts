@@ -14,5 +14,7 @@ export function parseTime(input: string, now: number): number {
     const t = Date.parse(iso.replace(' ', 'T'));
     if (!Number.isNaN(t)) return t;
   }
-  throw new Error(`"${input}" is not a time: use an ISO date or time (2026-11-20, 2026-11-20T10:00:00Z) or a duration before now (30m, 24h, 7d)`);
+  throw new Error(
+    `"${input}" is not a time: use an ISO date or time (2026-11-20, 2026-11-20T10:00:00Z) or a duration before now (30m, 24h, 7d)`,
+  );
 }

@@ -4,7 +4,14 @@ import { parseSeverity, severityLabel } from './severity.js';
 describe('severity', () => {
   it('labels the GuardDuty bands at their edges', () => {
     expect([1, 3.9, 4, 6.9, 7, 8.9, 9, 10].map(severityLabel)).toEqual([
-      'LOW', 'LOW', 'MEDIUM', 'MEDIUM', 'HIGH', 'HIGH', 'CRITICAL', 'CRITICAL',
+      'LOW',
+      'LOW',
+      'MEDIUM',
+      'MEDIUM',
+      'HIGH',
+      'HIGH',
+      'CRITICAL',
+      'CRITICAL',
     ]);
   });
 

@@ -196,7 +196,9 @@ function loadText(
   const testsAt = withTests ? -1 : text.search(/^tests:/m);
   const data = parseYaml(testsAt >= 0 ? text.slice(0, testsAt) : text, file);
   if (testsAt >= 0 && isMap(data)) data.tests = [];
-  return isPlainSigma(data) ? loadSigmaRule(text, file) : toDetection(data, file, origin, getField, withTests);
+  return isPlainSigma(data)
+    ? loadSigmaRule(text, file)
+    : toDetection(data, file, origin, getField, withTests);
 }
 
 function isPlainSigma(data: unknown): boolean {

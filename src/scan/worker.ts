@@ -49,7 +49,8 @@ async function run(init: WorkerInit): Promise<void> {
       if (event.ts < r.firstTs) r.firstTs = event.ts;
       if (event.ts > r.lastTs) r.lastTs = event.ts;
       const id = event.eventId;
-      if (id !== undefined && wire.eventIds.length < MAX_EVIDENCE_IDS && !wire.eventIds.includes(id)) wire.eventIds.push(id);
+      if (id !== undefined && wire.eventIds.length < MAX_EVIDENCE_IDS && !wire.eventIds.includes(id))
+        wire.eventIds.push(id);
       const name = event.eventName;
       if (name !== undefined && !wire.eventNames.includes(name)) wire.eventNames.push(name);
       return true;
@@ -81,7 +82,16 @@ async function run(init: WorkerInit): Promise<void> {
         filtered: total.filtered - sent.filtered,
       };
       Object.assign(sent, total);
-      post({ type: 'batch', seq, hits: [...pending.values()], signals, problems, detectionErrors, stats, done });
+      post({
+        type: 'batch',
+        seq,
+        hits: [...pending.values()],
+        signals,
+        problems,
+        detectionErrors,
+        stats,
+        done,
+      });
       pending.clear();
       signals = [];
       problems = [];

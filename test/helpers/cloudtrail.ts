@@ -22,7 +22,8 @@ export function ctRecord(overrides: Record<string, unknown> = {}): Record<string
     eventName: 'DescribeInstances',
     awsRegion: 'us-east-1',
     sourceIPAddress: '198.51.100.23',
-    userAgent: 'aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22 prompt/off command/ec2.describe-instances',
+    userAgent:
+      'aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22 prompt/off command/ec2.describe-instances',
     requestParameters: { instancesSet: {}, filterSet: {} },
     responseElements: null,
     requestID: randomUUID(),
@@ -32,7 +33,11 @@ export function ctRecord(overrides: Record<string, unknown> = {}): Record<string
     managementEvent: true,
     recipientAccountId: ACCOUNT,
     eventCategory: 'Management',
-    tlsDetails: { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: 'ec2.us-east-1.amazonaws.com' },
+    tlsDetails: {
+      tlsVersion: 'TLSv1.3',
+      cipherSuite: 'TLS_AES_128_GCM_SHA256',
+      clientProvidedHostHeader: 'ec2.us-east-1.amazonaws.com',
+    },
     ...overrides,
   };
 }
@@ -45,16 +50,23 @@ export function stopLogging(overrides: Record<string, unknown> = {}): Record<str
     readOnly: false,
     requestParameters: { name: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/org-trail` },
     responseElements: null,
-    userAgent: 'aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22 prompt/off command/cloudtrail.stop-logging',
+    userAgent:
+      'aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22 prompt/off command/cloudtrail.stop-logging',
     ...overrides,
   });
 }
 
 /** Writes a CloudTrail log file as AWS does: gzipped `{"Records":[…]}` under the S3 layout. */
-export function writeTrailFile(root: string, records: unknown[], opts: { region?: string; day?: string; name?: string; gzip?: boolean } = {}): string {
+export function writeTrailFile(
+  root: string,
+  records: unknown[],
+  opts: { region?: string; day?: string; name?: string; gzip?: boolean } = {},
+): string {
   const region = opts.region ?? 'us-east-1';
   const day = opts.day ?? '2026/11/20';
-  const name = opts.name ?? `${ACCOUNT}_CloudTrail_${region}_20261120T1000Z_${randomUUID().slice(0, 16)}.json${opts.gzip === false ? '' : '.gz'}`;
+  const name =
+    opts.name ??
+    `${ACCOUNT}_CloudTrail_${region}_20261120T1000Z_${randomUUID().slice(0, 16)}.json${opts.gzip === false ? '' : '.gz'}`;
   const file = join(root, 'AWSLogs', ACCOUNT, 'CloudTrail', region, day, name);
   mkdirSync(dirname(file), { recursive: true });
   const body = Buffer.from(JSON.stringify({ Records: records }));

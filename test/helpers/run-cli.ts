@@ -11,7 +11,10 @@ export interface CliRun {
 }
 
 /** Runs the built `vigil` command as a user would, optionally feeding standard input. */
-export function runCli(args: string[], opts: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  opts: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? REPO,

@@ -23,7 +23,10 @@ describe('requiredLiteral', () => {
 
   it('never claims a literal the regex does not require', () => {
     const cases: [string, string[]][] = [
-      ['.+:assumed-role\\/aws:.+', ['arn:aws:sts::1:assumed-role/aws:ec2-instance/i-1', 'x:assumed-role/aws:y']],
+      [
+        '.+:assumed-role\\/aws:.+',
+        ['arn:aws:sts::1:assumed-role/aws:ec2-instance/i-1', 'x:assumed-role/aws:y'],
+      ],
       ['a(bc)*defg', ['adefg', 'abcbcdefg']],
       ['x+yz{1,2}abc', ['xyzabc', 'xxyzzabc']],
     ];

@@ -50,7 +50,8 @@ function scalarOrObjectText(
       return test(String(value));
     case 'object':
       if (value === null) return false;
-      for (const text of foldCase ? jsonText.folded(value) : jsonText.texts(value)) if (test(text)) return true;
+      for (const text of foldCase ? jsonText.folded(value) : jsonText.texts(value))
+        if (test(text)) return true;
       return false;
     default:
       return false;

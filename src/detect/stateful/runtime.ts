@@ -3,7 +3,6 @@ import { formatValue } from '../template.js';
 import { keyOf } from '../hit.js';
 import type { Aggregate, CompiledSigma, Detection, FieldGetter } from '../types.js';
 import { createFirstSeenState } from './first-seen.js';
-import { LruMap } from './lru.js';
 import { createSequenceState } from './sequence.js';
 import type { Contribution, Fire, Signal } from './types.js';
 import { createWindowState } from './window.js';
@@ -98,7 +97,16 @@ export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
             checkTime(event);
             const scope = keyOf(event, a.scope, getField);
             if (!remember(scope)) return undefined;
-            return { kind: 'first-seen', detection: index, detectionId: id, scope, key: undefined, observe: true, candidate: false, event };
+            return {
+              kind: 'first-seen',
+              detection: index,
+              detectionId: id,
+              scope,
+              key: undefined,
+              observe: true,
+              candidate: false,
+              event,
+            };
           }
           const candidate = compiled.matches(event);
           const observe = baseline ? baseline(event) : true;

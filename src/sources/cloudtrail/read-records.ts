@@ -270,6 +270,13 @@ function canResync(bytes: Buffer | undefined, ctx: ItemContext): bytes is Buffer
 
 function* handleItem(item: SplitItem, ctx: ItemContext): Generator<RawRecord> {
   const { entries, limits } = ctx;
+  if (item.kind === 'parsed') {
+    for (const value of item.values) {
+      const raw = entries.recordElement(value);
+      if (raw) yield raw;
+    }
+    return;
+  }
   const where = item.lines ? { line: item.line } : { offset: item.offset };
   if (item.kind === 'too-large') {
     const held =

@@ -6,33 +6,54 @@ type Plain =
   | { kind: 'too-large'; size: number; index: number; line: number; offset: number }
   | { kind: 'bad'; message: string; index: number; line: number; offset: number };
 
-function plain(item: SplitItem): Plain {
+function plain(item: SplitItem): Plain[] {
+  if (item.kind === 'parsed') {
+    // The fast path: one item for a run of records; spread it so it compares with the scanner's output.
+    return item.values.map((v, k) => ({
+      kind: 'value' as const,
+      text: JSON.stringify(v),
+      index: item.index + k,
+      line: -1,
+      offset: -1,
+      inRecords: true,
+    }));
+  }
   if (item.kind === 'value') {
     const { kind, bytes, index, line, offset, inRecords } = item;
-    return { kind, text: bytes.toString('utf8'), index, line, offset, inRecords };
+    return [{ kind, text: bytes.toString('utf8'), index, line, offset, inRecords }];
   }
   if (item.kind === 'too-large') {
     const { kind, size, index, line, offset } = item;
-    return { kind, size, index, line, offset };
+    return [{ kind, size, index, line, offset }];
   }
   const { kind, message, index, line, offset } = item;
-  return { kind, message, index, line, offset };
+  return [{ kind, message, index, line, offset }];
 }
 
 /** Splits `text` fed in chunks of `size` bytes. */
-function split(text: string | Buffer, size: number, maxRecordBytes = 1 << 20): Plain[] {
+function split(text: string | Buffer, size: number, maxRecordBytes = 1 << 20, fastRecords = false): Plain[] {
   const buf = typeof text === 'string' ? Buffer.from(text) : text;
-  const s = new JsonSplitter({ maxRecordBytes });
+  const s = new JsonSplitter({ maxRecordBytes, fastRecords });
   const out: Plain[] = [];
-  for (let i = 0; i < buf.length; i += size) out.push(...s.push(buf.subarray(i, i + size)).map(plain));
-  out.push(...s.finish().map(plain));
+  for (let i = 0; i < buf.length; i += size) out.push(...s.push(buf.subarray(i, i + size)).flatMap(plain));
+  out.push(...s.finish().flatMap(plain));
   return out;
 }
 
-/** The same result whatever the chunk boundaries: every chunk size from 1 byte to the whole input. */
+/** Without position details: what the fast path must agree with the scanner on. */
+const essence = (items: Plain[]) =>
+  items.map((it) => ({ kind: it.kind, index: it.index, text: it.kind === 'value' ? it.text : undefined }));
+
+/**
+ * The same result whatever the chunk boundaries (every chunk size from 1 byte to the whole input), and the
+ * same records, in the same order, with the fast path on.
+ */
 function splitAll(text: string, maxRecordBytes?: number): Plain[] {
   const whole = split(text, Buffer.byteLength(text) || 1, maxRecordBytes);
-  for (const size of [1, 2, 3, 5, 7, 16, 64]) expect(split(text, size, maxRecordBytes)).toEqual(whole);
+  for (const size of [1, 2, 3, 5, 7, 16, 64, 300]) {
+    expect(split(text, size, maxRecordBytes)).toEqual(whole);
+    expect(essence(split(text, size, maxRecordBytes, true))).toEqual(essence(whole));
+  }
   return whole;
 }
 
@@ -122,6 +143,47 @@ describe('JsonSplitter: arrays and JSON lines', () => {
   });
 });
 
+describe('JsonSplitter: fast path', () => {
+  const compact = (count: number) =>
+    `{"Records":[${Array.from({ length: count }, (_, i) => rec(i)).join(',')}]}`;
+
+  it('parses whole runs of records at once and scans only the record across chunks', () => {
+    const text = compact(50);
+    const s = new JsonSplitter({ maxRecordBytes: 1 << 20 });
+    const buf = Buffer.from(text);
+    const kinds: string[] = [];
+    const values: string[] = [];
+    for (let i = 0; i < buf.length; i += 1000) {
+      for (const item of s.push(buf.subarray(i, i + 1000))) {
+        kinds.push(item.kind);
+        for (const p of plain(item)) if (p.kind === 'value') values.push(p.text);
+      }
+    }
+    expect(s.finish()).toEqual([]);
+    expect(values).toEqual(Array.from({ length: 50 }, (_, i) => rec(i)));
+    expect(kinds).toContain('parsed');
+  });
+
+  it('falls back to scanning when a run does not parse, and keeps the good records', () => {
+    const good = Array.from({ length: 6 }, (_, i) => rec(i));
+    const text = `{"Records":[${good[0]},${good[1]},{"eventVersion":"1.09","eventName": tru},${good[2]},${good[3]}]}`;
+    const out = split(text, 64, 1 << 20, true);
+    expect(
+      out
+        .filter((p) => p.kind === 'value')
+        .map((p) => (p.kind === 'value' ? p.text : ''))
+        .filter((t) => t !== '{"eventVersion":"1.09","eventName": tru}'),
+    ).toEqual(good.slice(0, 4));
+  });
+
+  it('does not take the fast path past the record size limit', () => {
+    const big = JSON.stringify({ eventVersion: '1.09', blob: 'q'.repeat(3000) });
+    const text = `{"Records":[${rec(0)},${big},${rec(1)},${rec(2)}]}`;
+    const out = split(text, Buffer.byteLength(text), 1000, true);
+    expect(out.map((p) => p.kind)).toEqual(['value', 'too-large', 'value', 'value']);
+  });
+});
+
 describe('JsonSplitter: size limit', () => {
   it('skips a record over the limit, reports its size, and reads the next one', () => {
     const big = JSON.stringify({ eventName: 'Big', blob: 'x'.repeat(5000) });
@@ -144,7 +206,7 @@ describe('JsonSplitter: size limit', () => {
 
   it('does not hold more than the limit while skipping a huge record', () => {
     const limit = 64 * 1024;
-    const s = new JsonSplitter({ maxRecordBytes: limit });
+    const s = new JsonSplitter({ maxRecordBytes: limit, fastRecords: false });
     const chunk = Buffer.alloc(16 * 1024, 'a');
     let peak = 0;
     s.push(Buffer.from(`{"Records":[${rec(0)},{"eventName":"Huge","blob":"`));

@@ -17,6 +17,8 @@ export interface SplitLocation {
 
 export type SplitItem =
   | (SplitLocation & { kind: 'value'; bytes: Buffer; inRecords: boolean; lines: boolean })
+  /** Several consecutive elements of a Records array, already parsed (the fast path). */
+  | (SplitLocation & { kind: 'parsed'; values: unknown[]; inRecords: true; lines: false })
   | (SplitLocation & { kind: 'too-large'; size: number; inRecords: boolean; lines: boolean })
   | (SplitLocation & {
       kind: 'bad';
@@ -39,6 +41,14 @@ const LINES = 5; // one value per line
 const CONTAINER = 0;
 const STRING = 1;
 const PRIMITIVE = 2;
+
+/**
+ * Between two records of a compact CloudTrail file. A `"` inside a JSON string is always escaped, so these
+ * bytes can only be structure, never string content.
+ */
+const BOUNDARY = Buffer.from('},{"eventVersion":');
+/** After this many failed optimistic parses (damaged input), an input is only scanned. */
+const MAX_FAST_FAILURES = 3;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -73,8 +83,17 @@ export class JsonSplitter {
   private chunk: Buffer = Buffer.alloc(0);
   private out: SplitItem[] = [];
 
-  constructor(options: { maxRecordBytes: number }) {
+  private fast: boolean;
+  private fastFailures = 0;
+
+  /**
+   * `fastRecords` (default true): inside a compact Records array, parse the run of whole records up to the
+   * last record boundary of each chunk with one native `JSON.parse`, and scan byte by byte only the record
+   * that straddles chunks; when that parse fails (damaged data) the chunk is scanned as usual.
+   */
+  constructor(options: { maxRecordBytes: number; fastRecords?: boolean }) {
     this.max = options.maxRecordBytes;
+    this.fast = options.fastRecords ?? true;
   }
 
   /** Bytes held for the record in progress (never much more than the size limit). */
@@ -88,6 +107,8 @@ export class JsonSplitter {
     this.chunk = b;
     const n = b.length;
     let i = 0;
+    // A record cut by the chunk boundary is re-read whole by the fast path, whatever state it was cut in.
+    if (this.fast && this.mode === RECORDS && (this.collecting || !this.inString)) i = this.fastRecords(b, 0);
     while (i < n) {
       if (this.mode === LINES) {
         i = this.scanLines(b, i);
@@ -127,7 +148,12 @@ export class JsonSplitter {
         continue;
       }
       if (this.collecting && this.kind === CONTAINER && this.mode !== VALUE) i = this.scanRecord(b, i);
-      else i = this.structural(b, i);
+      else {
+        const before = this.mode;
+        i = this.structural(b, i);
+        // Just entered a Records array: the rest of this chunk may take the fast path too.
+        if (this.mode === RECORDS && before !== RECORDS && this.fast) i = this.fastRecords(b, i);
+      }
     }
     this.keep(b, n);
     this.base += n;
@@ -162,6 +188,46 @@ export class JsonSplitter {
     this.parts = [];
     this.partsBytes = 0;
     return this.out;
+  }
+
+  /** The optimistic path (see the constructor); returns where byte scanning resumes. */
+  private fastRecords(b: Buffer, at: number): number {
+    const cut = b.lastIndexOf(BOUNDARY);
+    if (cut < at) return at;
+    const end = cut + 1;
+    let from = at;
+    if (this.collecting) {
+      if (this.kind !== CONTAINER || this.oversize || this.partsBytes + end > this.max) return at;
+    } else {
+      if (this.depth !== this.elementDepth) return at;
+      while (
+        from < end &&
+        (b[from] === 0x2c || b[from] === 0x20 || b[from] === NEWLINE || b[from] === 0x0d || b[from] === 0x09)
+      )
+        from++;
+      if (end - from > this.max) return at;
+    }
+    const body = this.collecting ? Buffer.concat([...this.parts, b.subarray(0, end)]) : b.subarray(from, end);
+    let values: unknown;
+    try {
+      values = JSON.parse(`[${body.toString('utf8')}]`);
+    } catch {
+      if (++this.fastFailures >= MAX_FAST_FAILURES) this.fast = false;
+      return at;
+    }
+    if (!Array.isArray(values)) return at;
+    const offset = this.collecting ? this.start : this.base + from;
+    const line = this.collecting ? this.startLine : this.line;
+    this.out.push({ kind: 'parsed', values, inRecords: true, lines: false, index: this.index, line, offset });
+    this.index += values.length;
+    for (let nl = b.indexOf(NEWLINE, from); nl >= 0 && nl < end; nl = b.indexOf(NEWLINE, nl + 1)) this.line++;
+    this.collecting = false;
+    this.parts = [];
+    this.partsBytes = 0;
+    this.depth = this.elementDepth;
+    this.inString = false;
+    this.escape = false;
+    return end;
   }
 
   /**

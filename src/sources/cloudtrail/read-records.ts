@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import type { InputFile, RawRecord, ReadOptions } from '../types.js';
@@ -52,7 +53,13 @@ export async function* readRecords(input: InputFile | '-', options: ReadOptions)
     return;
   }
   try {
-    const st = await fh.stat();
+    let st: Stats;
+    try {
+      st = await fh.stat();
+    } catch (err) {
+      entries.problem('VIGIL_INPUT_UNREADABLE', describeFsError(err));
+      return;
+    }
     if (st.isDirectory()) {
       entries.problem('VIGIL_INPUT_UNREADABLE', 'is a directory, not a file');
       return;
@@ -221,16 +228,17 @@ async function* readStream(
       for (const raw of feed(text)) yield raw;
     }
   } catch (err) {
+    const zlibCode = (err as { code?: unknown })?.code;
+    const badGzip = gzip && typeof zlibCode === 'string' && zlibCode.startsWith('Z_');
+    // Anything else is a bug (or a throwing callback), not bad input: let it surface.
+    if (!(err instanceof ReadFailure) && !badGzip) throw err;
     // Keep what arrived before the failure, then say where it stopped.
     if (sniff !== undefined && sniff.length > 0) {
       const text = takeSniff(false);
       if (text !== undefined) for (const raw of feed(text)) yield raw;
     }
-    if (err instanceof ReadFailure || !gzip) {
-      entries.problem(
-        'VIGIL_INPUT_UNREADABLE',
-        `read failed: ${describeFsError(err instanceof ReadFailure ? err.cause : err)}`,
-      );
+    if (err instanceof ReadFailure) {
+      entries.problem('VIGIL_INPUT_UNREADABLE', `read failed: ${describeFsError(err.cause)}`);
     } else {
       entries.problem(
         'VIGIL_INPUT_BAD_GZIP',

@@ -1,6 +1,5 @@
 import {
   chmodSync,
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -18,8 +17,10 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, ctRecord, stopLogging, writeTrailFile } from './helpers/cloudtrail.js';
 import { REPO, runCli } from './helpers/run-cli.js';
+import { sharedDir } from '../src/testing/shared-data.js';
 
-const SIGMA = join(REPO, '..', 'shared', 'sigma');
+const SHARED = sharedDir();
+const SIGMA = join(SHARED ?? '/nonexistent', 'sigma');
 let dir: string;
 
 beforeAll(() => {
@@ -277,7 +278,7 @@ describe('vigil scan', () => {
   });
 });
 
-describe.runIf(existsSync(SIGMA))('vigil scan with the SigmaHQ AWS rules', () => {
+describe.runIf(SHARED)('vigil scan with the SigmaHQ AWS rules', () => {
   it('loads the supported rules, reports each unsupported one with its reason, and keeps scanning', async () => {
     const root = join(dir, 'sigma');
     writeTrailFile(root, [stopLogging()]);

@@ -228,4 +228,11 @@ describe('vigil derived fields', () => {
     expect(m({ 'vigil.service': 'iam' }, record)).toBe(true);
     expect(m({ 'vigil.service': 's3' }, record)).toBe(false);
   });
+
+  it('refuses an unknown derived field when the rule is compiled', () => {
+    expect(() => m({ 'vigil.noSuchField': 'x' }, record)).toThrow(
+      'selection "sel", field "vigil.noSuchField": unknown derived field "vigil.noSuchField"',
+    );
+    expect(() => m({ 'userName|fieldref': 'vigil.noSuchField' }, record)).toThrow('unknown derived field');
+  });
 });

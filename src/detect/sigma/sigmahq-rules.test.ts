@@ -3,6 +3,7 @@
  * records written for these tests: each rule matches its attack and not a benign near-miss.
  */
 import { describe, it, expect } from 'vitest';
+import { sharedDir } from '../../testing/shared-data.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFieldGetter } from '../fields/index.js';
@@ -11,7 +12,8 @@ import { createJsonText } from './json-text.js';
 import { loadSigmaRule } from './rule.js';
 import { eventOf } from './test-event.js';
 
-const RULES = '/work/shared/sigma/rules/cloud/aws/cloudtrail';
+const SHARED = sharedDir();
+const RULES = join(SHARED ?? '/nonexistent', 'sigma/rules/cloud/aws/cloudtrail');
 const getField = createFieldGetter();
 const jsonText = createJsonText();
 
@@ -62,7 +64,7 @@ function record(fields: Record<string, unknown>): Record<string, unknown> {
   };
 }
 
-describe('SigmaHQ AWS rules on CloudTrail records', () => {
+describe.runIf(SHARED)('SigmaHQ AWS rules on CloudTrail records', () => {
   it('aws_cloudtrail_disable_logging: StopLogging, not StartLogging', () => {
     const r = rule('aws_cloudtrail_disable_logging.yml');
     const stop = record({

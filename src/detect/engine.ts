@@ -1,5 +1,5 @@
 import type { VigilEvent } from '../core/event.js';
-import { buildHit, compileHitTemplates, keyOf, type HitTemplates } from './hit.js';
+import { buildHit, compileHitTemplates, compileKey, type HitTemplates, type KeyReader } from './hit.js';
 import { compileSigma, createJsonText } from './sigma/index.js';
 import { createStatefulRuntime, type StatefulRuntime } from './stateful/runtime.js';
 import type { Signal } from './stateful/types.js';
@@ -51,6 +51,7 @@ interface Runtime {
   index: number;
   detection: Detection;
   templates: HitTemplates;
+  dedupKey: KeyReader;
   matches: (event: VigilEvent) => boolean;
   stateful: StatefulRuntime | undefined;
 }
@@ -85,6 +86,7 @@ export function createEngine(detections: readonly Detection[], options: EngineOp
       index,
       detection,
       templates: compileHitTemplates(detection),
+      dedupKey: compileKey(detection.dedupKey, getField),
       matches: compiled.matches,
       stateful,
     };
@@ -135,7 +137,7 @@ export function createEngine(detections: readonly Detection[], options: EngineOp
           const signal = rt.stateful.local(event);
           if (signal) (signals ??= []).push(signal);
         } else if (rt.matches(event)) {
-          const dedupKey = keyOf(event, rt.detection.dedupKey, getField);
+          const dedupKey = rt.dedupKey(event);
           if (absorb?.(rt.index, dedupKey, event)) continue;
           (hits ??= []).push(buildHit(rt.detection, rt.templates, event, getField, undefined, dedupKey));
         }
@@ -163,7 +165,7 @@ export function createEngine(detections: readonly Detection[], options: EngineOp
         name: event.eventName,
       });
       if (!fire) return NO_HITS;
-      return [buildHit(rt.detection, rt.templates, event, getField, fire)];
+      return [buildHit(rt.detection, rt.templates, event, getField, fire, rt.dedupKey(event))];
     } catch (err) {
       report(rt, event, err);
       return NO_HITS;

@@ -2,7 +2,8 @@ import type { VigilEvent } from '../core/event.js';
 import { formatDuration } from './duration.js';
 import type { Fire } from './stateful/types.js';
 import { compileTemplate, formatValue, renderTemplate, type CompiledTemplate } from './template.js';
-import type { Detection, FieldGetter, Hit } from './types.js';
+import type { Detection, FieldAccessor, FieldGetter, Hit } from './types.js';
+import { fieldAccessor } from './fields/index.js';
 
 /** A detection's templates, compiled once. */
 export interface HitTemplates {
@@ -28,6 +29,38 @@ export function keyOf(event: VigilEvent, fields: readonly string[], getField: Fi
     out += formatValue(getField(event, fields[i]!));
   }
   return out;
+}
+
+/** A compiled keyOf: the fields' accessors prepared once. */
+export type KeyReader = (event: VigilEvent) => string;
+
+export function compileKey(fields: readonly string[], getField: FieldGetter): KeyReader {
+  const reads = fields.map((f) => lenientAccessor(getField, f));
+  if (reads.length === 1) {
+    const read = reads[0]!;
+    return (event) => formatValue(read(event));
+  }
+  return (event) => {
+    let out = '';
+    for (let i = 0; i < reads.length; i++) {
+      if (i) out += '|';
+      out += formatValue(reads[i]!(event));
+    }
+    return out;
+  };
+}
+
+/**
+ * The accessor of a key or aggregate field. These are not checked when a detection loads: one that
+ * cannot be read (an unknown `vigil.*` field) fails on each event, as an error of the detection, as
+ * calling the getter would.
+ */
+export function lenientAccessor(getField: FieldGetter, path: string): FieldAccessor {
+  try {
+    return fieldAccessor(getField, path);
+  } catch {
+    return (event) => getField(event, path);
+  }
 }
 
 function windowOf(d: Detection): number | undefined {

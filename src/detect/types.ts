@@ -1,7 +1,19 @@
 import type { VigilEvent } from '../core/event.js';
 
+/** Reads one field of an event (see FieldGetter.accessor). */
+export type FieldAccessor = (event: VigilEvent) => unknown;
+
 /** Reads a field by dotted path from an event: raw CloudTrail paths, or `vigil.*` derived fields. */
-export type FieldGetter = (event: VigilEvent, path: string) => unknown;
+export interface FieldGetter {
+  (event: VigilEvent, path: string): unknown;
+  /**
+   * Optional: a reader for one path, prepared once (path split, derived field resolved) for fields
+   * read on every event. Reads the same value as calling the getter with that path. Throws when the
+   * path can never be read (an unknown `vigil.*` field). Use `fieldAccessor` to fall back on the
+   * getter when a getter has none.
+   */
+  accessor?: (path: string) => FieldAccessor;
+}
 
 /** A compiled Sigma `detection` block. */
 export interface CompiledSigma {

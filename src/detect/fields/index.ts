@@ -1,5 +1,5 @@
 import type { VigilEvent } from '../../core/event.js';
-import type { FieldGetter } from '../types.js';
+import type { FieldAccessor, FieldGetter } from '../types.js';
 import { policyFields } from './policy.js';
 import { requestFields } from './request.js';
 import { securityGroupFields } from './security-group.js';
@@ -33,28 +33,62 @@ function splitPath(path: string): string[] {
  * (flattened), so a selection matches when any element matches.
  */
 export function getPath(root: unknown, path: string): unknown {
-  const parts = splitPath(path);
+  return walk(root, splitPath(path), 0);
+}
+
+/** getPath over pre-split parts, from `parts[start]` on. */
+function walk(root: unknown, parts: readonly string[], start: number): unknown {
   let current: unknown = root;
-  for (let i = 0; i < parts.length; i++) {
-    if (current === null || current === undefined) return undefined;
-    if (Array.isArray(current)) {
-      const rest = parts.slice(i).join('.');
-      const out: unknown[] = [];
-      for (const el of current) {
-        const v = getPath(el, rest);
-        if (v === undefined) continue;
-        if (Array.isArray(v)) out.push(...v);
-        else out.push(v);
-      }
-      return out.length ? out : undefined;
-    }
-    if (typeof current !== 'object') return undefined;
+  for (let i = start; i < parts.length; i++) {
+    if (current === null || current === undefined || typeof current !== 'object') return undefined;
+    if (Array.isArray(current)) return collect(current, parts, i);
     current = (current as Record<string, unknown>)[parts[i]!];
   }
   return current;
 }
 
-const modelFields: Record<string, DerivedField> = {
+/** The values of `parts[start…]` under every element of an array, flattened; undefined when none. */
+function collect(array: readonly unknown[], parts: readonly string[], start: number): unknown {
+  const out: unknown[] = [];
+  for (const el of array) {
+    const v = walk(el, parts, start);
+    if (v === undefined) continue;
+    if (Array.isArray(v)) out.push(...v);
+    else out.push(v);
+  }
+  return out.length ? out : undefined;
+}
+
+/** A reader of a raw path: a plain property walk, handing over to `collect` only on crossing an array. */
+function rawAccessor(path: string): FieldAccessor {
+  const parts = path.split('.');
+  const n = parts.length;
+  if (n === 1) {
+    const key = parts[0]!;
+    return (event) => event.raw[key];
+  }
+  if (n === 2) {
+    const [a, b] = parts as [string, string];
+    return (event) => {
+      const first = event.raw[a];
+      if (first === null || first === undefined || typeof first !== 'object') return undefined;
+      if (Array.isArray(first)) return collect(first, parts, 1);
+      return (first as Record<string, unknown>)[b];
+    };
+  }
+  return (event) => {
+    let current: unknown = event.raw;
+    for (let i = 0; i < n; i++) {
+      if (current === null || current === undefined || typeof current !== 'object') return undefined;
+      if (Array.isArray(current)) return collect(current, parts, i);
+      current = (current as Record<string, unknown>)[parts[i]!];
+    }
+    return current;
+  };
+}
+
+/** Fields read straight off the normalized event: cheap enough that accessors do not memoize them. */
+const directFields: Record<string, DerivedField> = {
   time: (e) => e.time,
   source: (e) => e.source,
   accountId: (e) => e.accountId,
@@ -77,6 +111,10 @@ const modelFields: Record<string, DerivedField> = {
   eventId: (e) => e.eventId,
   crossAccount: (e) =>
     e.principalAccountId !== undefined && e.accountId !== undefined && e.principalAccountId !== e.accountId,
+};
+
+const modelFields: Record<string, DerivedField> = {
+  ...directFields,
   ipClass: (e, l) => {
     if (e.sourceIsService) return 'service';
     if (!e.sourceIp) return undefined;
@@ -99,31 +137,52 @@ export function registerDerivedFields(fields: Record<string, DerivedField>): voi
 }
 
 /**
- * The field getter detections use. Derived fields are computed on first use per event and memoized
- * until the next event: detections evaluate one event at a time, so one slot is enough and costs no
- * allocation per event (a WeakMap of Maps did, and showed up as garbage-collection time).
+ * A reader of a `vigil.*` field. Direct fields read the event; the others are computed on first use
+ * per event and kept in the accessor's one-event slot: detections evaluate one event at a time, and
+ * every detection reading the field shares the accessor (see createFieldGetter), so one slot is enough
+ * and costs no allocation per event.
  */
-export function createFieldGetter(lookups: FieldLookups = {}): FieldGetter {
+function derivedAccessor(path: string, lookups: FieldLookups): FieldAccessor {
+  const name = path.slice(6);
+  const fn = Object.hasOwn(derivedFields, name) ? derivedFields[name] : undefined;
+  if (!fn) throw new Error(`unknown derived field "${path}"`);
+  if (Object.hasOwn(directFields, name) && fn === directFields[name]) return fn as FieldAccessor;
   let current: VigilEvent | undefined;
-  const values = new Map<string, unknown>();
-  return (event, path) => {
-    if (path.charCodeAt(0) === 118 /* v */ && path.startsWith('vigil.')) {
-      if (event !== current) {
-        current = event;
-        values.clear();
-      } else if (values.has(path)) {
-        return values.get(path);
-      }
-      const fn = derivedFields[path.slice(6)];
-      if (!fn) throw new Error(`unknown derived field "${path}"`);
-      const value = fn(event, lookups);
-      values.set(path, value);
-      return value;
-    }
-    return getPath(event.raw, path);
+  let value: unknown;
+  return (event) => {
+    if (event === current) return value;
+    const v = fn(event, lookups);
+    current = event;
+    value = v;
+    return v;
   };
 }
 
+/**
+ * The field getter detections use. `getter.accessor(path)` is the compiled reader of a path, made once
+ * per path and shared; calling the getter with a path uses the same reader.
+ */
+export function createFieldGetter(lookups: FieldLookups = {}): FieldGetter & {
+  accessor: (path: string) => FieldAccessor;
+} {
+  const accessors = new Map<string, FieldAccessor>();
+  const accessor = (path: string): FieldAccessor => {
+    let read = accessors.get(path);
+    if (!read) {
+      read = path.startsWith('vigil.') ? derivedAccessor(path, lookups) : rawAccessor(path);
+      accessors.set(path, read);
+    }
+    return read;
+  };
+  return Object.assign((event: VigilEvent, path: string): unknown => accessor(path)(event), { accessor });
+}
+
+/** The getter's accessor for a path, or a reader that calls the getter when it has none. */
+export function fieldAccessor(getField: FieldGetter, path: string): FieldAccessor {
+  if (getField.accessor) return getField.accessor(path);
+  return (event) => getField(event, path);
+}
+
 export function isDerivedField(path: string): boolean {
-  return path.startsWith('vigil.') && path.slice(6) in derivedFields;
+  return path.startsWith('vigil.') && Object.hasOwn(derivedFields, path.slice(6));
 }

@@ -1,7 +1,8 @@
 import { requiredLiteral } from './regex-literal.js';
 import ipaddr from 'ipaddr.js';
 import type { VigilEvent } from '../../core/event.js';
-import type { FieldGetter } from '../types.js';
+import type { FieldAccessor, FieldGetter } from '../types.js';
+import { fieldAccessor } from '../fields/index.js';
 import type { JsonText } from './json-text.js';
 import { parseModifiers, type Modifiers } from './modifiers.js';
 import { compilePattern, literalOf, type StringPattern } from './pattern.js';
@@ -43,7 +44,7 @@ export function compileField(key: string, value: unknown, ctx: FieldContext): Co
     }
   }
   const get = ctx.getField;
-  const read = (event: VigilEvent) => get(event, field);
+  const read = accessorFor(get, field, where);
 
   if (mods.exists) return plain(existsTest(read, values, where));
   if (mods.compare) return plain(compareTest(read, mods.compare, values, where));
@@ -54,6 +55,15 @@ export function compileField(key: string, value: unknown, ctx: FieldContext): Co
     test: stringTest(read, mods, values, ctx.jsonText),
     eventNames: field === 'eventName' || field === 'vigil.eventName' ? exactNames(mods, values) : undefined,
   };
+}
+
+/** The compiled reader of a field; a field that can never be read is an error in the rule. */
+function accessorFor(get: FieldGetter, field: string, where: string): FieldAccessor {
+  try {
+    return fieldAccessor(get, field);
+  } catch (err) {
+    throw new SigmaSyntaxError(`${where}: ${(err as Error).message}`);
+  }
 }
 
 function plain(test: EventPredicate): CompiledField {
@@ -255,7 +265,7 @@ function fieldrefTest(
   const refs = values.map((v) => {
     if (typeof v !== 'string' || v.trim() === '')
       throw new SigmaSyntaxError(`${where}: "fieldref" takes field names`);
-    return v.trim();
+    return accessorFor(get, v.trim(), where);
   });
   const fold = !mods.cased;
   const anchor = mods.anchor;
@@ -267,8 +277,8 @@ function fieldrefTest(
         : anchor === 'startswith'
           ? text.startsWith(ref)
           : text.endsWith(ref);
-  const matchesRef = (event: VigilEvent, value: unknown, refPath: string): boolean => {
-    const refValue = get(event, refPath);
+  const matchesRef = (event: VigilEvent, value: unknown, readRef: FieldAccessor): boolean => {
+    const refValue = readRef(event);
     const refTexts = allTexts(refValue, jsonText, fold);
     if (refTexts.length === 0) return false;
     return anyText(value, jsonText, fold, (text) => {

@@ -1,6 +1,6 @@
 import type { VigilEvent } from '../../core/event.js';
 import { formatValue } from '../template.js';
-import { keyOf } from '../hit.js';
+import { compileKey, lenientAccessor } from '../hit.js';
 import type { Aggregate, CompiledSigma, Detection, FieldGetter } from '../types.js';
 import { createFirstSeenState } from './first-seen.js';
 import { createSequenceState } from './sequence.js';
@@ -42,16 +42,18 @@ export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
     case 'distinct':
     case 'sum': {
       const state = createWindowState({ kind: a.kind, window: a.window, threshold: a.threshold, maxGroups });
+      const groupOf = compileKey(a.groupBy, getField);
+      const readField = a.kind === 'count' ? undefined : lenientAccessor(getField, a.field);
       return {
         local(event) {
           if (!compiled.matches(event)) return undefined;
           checkTime(event);
           let value: string | number | undefined;
           if (a.kind === 'distinct') {
-            const v = getField(event, a.field);
+            const v = readField!(event);
             value = v === undefined || v === null ? undefined : formatValue(v);
-          } else if (a.kind === 'sum') value = amount(getField(event, a.field));
-          const group = keyOf(event, a.groupBy, getField);
+          } else if (a.kind === 'sum') value = amount(readField!(event));
+          const group = groupOf(event);
           return { kind: 'window', detection: index, detectionId: id, group, value, event };
         },
         apply(signal, c) {
@@ -62,6 +64,8 @@ export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
     }
     case 'first-seen': {
       const state = createFirstSeenState({ learning: a.learning, maxGroups });
+      const scopeOf = compileKey(a.scope, getField);
+      const keyOfEvent = compileKey(a.key, getField);
       const baseline = a.baseline === undefined ? undefined : compiled.compileCondition(a.baseline);
       // Without an explicit baseline every event is an observation. When the key includes the event
       // name and candidates are limited to some names, an event with another name can only teach a
@@ -95,7 +99,7 @@ export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
         local(event) {
           if (!couldBeCandidate(event)) {
             checkTime(event);
-            const scope = keyOf(event, a.scope, getField);
+            const scope = scopeOf(event);
             if (!remember(scope)) return undefined;
             return {
               kind: 'first-seen',
@@ -112,8 +116,8 @@ export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
           const observe = baseline ? baseline(event) : true;
           if (!candidate && !observe) return undefined;
           checkTime(event);
-          const scope = keyOf(event, a.scope, getField);
-          const key = keyOf(event, a.key, getField);
+          const scope = scopeOf(event);
+          const key = keyOfEvent(event);
           if (observe && !candidate && !remember(`${scope}\u0000${key}`)) return undefined;
           return {
             kind: 'first-seen',
@@ -137,13 +141,14 @@ export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
     case 'sequence': {
       const steps = a.steps.map((s) => compiled.compileCondition(s));
       const state = createSequenceState({ steps: steps.length, window: a.window, maxGroups });
+      const groupOf = compileKey(a.groupBy, getField);
       return {
         local(event) {
           let matched: number[] | undefined;
           for (let i = 0; i < steps.length; i++) if (steps[i]!(event)) (matched ??= []).push(i);
           if (!matched) return undefined;
           checkTime(event);
-          const group = keyOf(event, a.groupBy, getField);
+          const group = groupOf(event);
           return { kind: 'sequence', detection: index, detectionId: id, group, steps: matched, event };
         },
         apply(signal, c) {

@@ -109,15 +109,9 @@ describe('vigil scan', () => {
     }
     const inWorkers = await runCli(['scan', root, '--format', 'jsonl', '--workers', '2']);
     const inMain = await runCli(['scan', root, '--format', 'jsonl', '--workers', '0']);
-    const strip = (t: string) =>
-      jsonl(t).map((f) => ({
-        ...f,
-        evidence: {
-          ...(f.evidence as object),
-          eventIds: [...(f.evidence as { eventIds: string[] }).eventIds].sort(),
-        },
-      }));
-    expect(strip(inWorkers.stdout)).toEqual(strip(inMain.stdout));
+    // Workers' results are applied in file order: byte-identical output, whatever thread was faster.
+    expect(jsonl(inWorkers.stdout).length).toBeGreaterThan(0);
+    expect(inWorkers.stdout).toBe(inMain.stdout);
   });
 
   it('stores findings in SQLite without duplicates when the same input is scanned twice', async () => {

@@ -177,26 +177,63 @@ interface WorkerPlan {
   onBatch(message: Extract<FromWorker, { type: 'batch' }>): void;
 }
 
-/** Hands files to worker threads as they ask for work (at most two in flight each). */
+/** How far past the oldest unfinished file workers may read ahead (bounds what is held back below). */
+const MAX_AHEAD = 8;
+
+/**
+ * Hands files to worker threads as they ask for work (at most two in flight each), and applies their
+ * results in file order: the batches of a file that finishes early wait until every earlier file is
+ * done. Stateful detections then see the same order as a single-threaded scan, so the findings do not
+ * depend on which worker was faster.
+ */
 async function scanInWorkers(files: InputFile[], count: number, plan: WorkerPlan): Promise<void> {
   let next = 0;
+  let head = 0; // the oldest file whose results are not all applied
+  const held = new Map<number, Extract<FromWorker, { type: 'batch' }>[]>();
+  const feeders: (() => void)[] = [];
+  const deliver = (m: Extract<FromWorker, { type: 'batch' }>) => {
+    if (m.seq !== head) {
+      const list = held.get(m.seq);
+      if (list) list.push(m);
+      else held.set(m.seq, [m]);
+      return;
+    }
+    plan.onBatch(m);
+    if (!m.done) return;
+    head++;
+    // Release the files that finished while waiting, in order.
+    for (let list = held.get(head); list; list = held.get(head)) {
+      held.delete(head);
+      let finished = false;
+      for (const b of list) {
+        plan.onBatch(b);
+        finished ||= b.done;
+      }
+      if (!finished) break; // its remaining batches will arrive as the head's
+      head++;
+    }
+    for (const feed of feeders) feed();
+  };
   const url = workerUrl();
   const runOne = () =>
     new Promise<void>((resolve, reject) => {
       const worker = new Worker(url, { workerData: plan.init });
       let inFlight = 0;
       let ended = false;
+      let ready = false;
       const feed = () => {
-        while (inFlight < 2 && next < files.length) {
+        if (!ready || ended) return;
+        while (inFlight < 2 && next < files.length && next < head + MAX_AHEAD) {
           const message: ToWorker = { type: 'file', seq: next, input: files[next++]! };
           inFlight++;
           worker.postMessage(message);
         }
-        if (inFlight === 0 && !ended) {
+        if (inFlight === 0 && next >= files.length) {
           ended = true;
           worker.postMessage({ type: 'end' } satisfies ToWorker);
         }
       };
+      feeders.push(feed);
       worker.on('message', (m: FromWorker) => {
         if (m.type === 'ready') {
           if (m.detectionIds.join('\n') !== plan.expectedIds.join('\n')) {
@@ -204,16 +241,15 @@ async function scanInWorkers(files: InputFile[], count: number, plan: WorkerPlan
             void worker.terminate();
             return;
           }
+          ready = true;
           feed();
         } else if (m.type === 'fatal') {
           reject(new Error(`scan worker failed: ${m.message}`));
           void worker.terminate();
         } else {
-          plan.onBatch(m);
-          if (m.done) {
-            inFlight--;
-            feed();
-          }
+          if (m.done) inFlight--;
+          deliver(m);
+          if (m.done) feed();
         }
       });
       worker.on('error', reject);

@@ -243,7 +243,7 @@ function catalogue(): Detection[] {
   ];
 }
 
-function stream(): VigilEvent[] {
+function stream(sources: readonly string[] = ['iam.amazonaws.com']): VigilEvent[] {
   const names = ['CreateUser', 'DeleteUser', 'ListUsers', 'GetUser', 'ListRoles', 'DeleteRole', 'PutObject'];
   const users = ['alice', 'bob', 'carol'];
   const out: VigilEvent[] = [];
@@ -251,6 +251,7 @@ function stream(): VigilEvent[] {
     out.push(
       ev({
         eventName: names[(i * 7 + (i >> 3)) % names.length]!,
+        eventSource: sources[i % sources.length]!,
         user: users[(i * 5) % users.length]!,
         at: i * 0.5 + ((i % 4) - 2) * 0.3, // slightly out of order
         region: i % 11 === 0 ? 'eu-west-1' : 'us-east-1',
@@ -292,6 +293,69 @@ describe('evaluation modes agree', () => {
       detection('b', { s: { eventName: ['DeleteUser', 'DeleteRole'] }, condition: 's' }),
     ];
     const events = stream();
+    const indexed = createEngine(only, { getField: counting });
+    for (const e of events) indexed.process(e);
+    const indexedReads = reads;
+    reads = 0;
+    const plain = createEngine(only, { getField: counting, indexEventNames: false });
+    for (const e of events) plain.process(e);
+    expect(indexedReads).toBeLessThan(reads / 2);
+  });
+
+  it('the eventSource index gives the same results as evaluating every detection', () => {
+    const sourced = (): Detection[] => [
+      ...catalogue(),
+      detection('s3-any', { s: { eventSource: 'S3.amazonaws.com' }, condition: 's' }),
+      detection('iam-get', {
+        s: { eventSource: 'iam.amazonaws.com', 'eventName|startswith': 'Get' },
+        condition: 's',
+      }),
+      detection('sts-or-s3-allowed', {
+        s: { 'vigil.eventSource': ['sts.amazonaws.com', 's3.amazonaws.com'] },
+        f: { errorCode: 'AccessDenied' },
+        condition: 's and not f',
+      }),
+      stateful(
+        's3-burst',
+        { s: { eventSource: 's3.amazonaws.com', 'eventName|startswith': ['Get', 'List'] }, condition: 's' },
+        { kind: 'count', groupBy: [], window: 30 * MIN, threshold: 3 },
+      ),
+    ];
+    const indexed = createEngine(sourced(), { getField });
+    const plain = createEngine(sourced(), { getField, indexEventNames: false });
+    const fired = new Set<string>();
+    for (const e of stream([
+      'iam.amazonaws.com',
+      's3.amazonaws.com',
+      'sts.amazonaws.com',
+      'ec2.amazonaws.com',
+    ])) {
+      const hits = indexed.process(e);
+      expect(summary(hits)).toEqual(summary(plain.process(e)));
+      for (const h of hits) fired.add(h.detection.id);
+    }
+    for (const id of ['s3-any', 'iam-get', 'sts-or-s3-allowed', 's3-burst']) expect(fired).toContain(id);
+  });
+
+  it('the eventSource index skips detections that cannot match the eventSource', () => {
+    let reads = 0;
+    const counting = (e: VigilEvent, path: string) => {
+      if (path === 'eventSource') reads++;
+      return getField(e, path);
+    };
+    const only = [
+      detection('a', { s: { eventSource: 's3.amazonaws.com' }, condition: 's' }),
+      detection('b', {
+        s: { eventSource: 'sts.amazonaws.com', 'eventName|startswith': 'Get' },
+        condition: 's',
+      }),
+    ];
+    const events = stream([
+      'iam.amazonaws.com',
+      's3.amazonaws.com',
+      'sts.amazonaws.com',
+      'ec2.amazonaws.com',
+    ]);
     const indexed = createEngine(only, { getField: counting });
     for (const e of events) indexed.process(e);
     const indexedReads = reads;

@@ -11,7 +11,10 @@ export interface EngineOptions {
   onError?: (error: DetectionError) => void;
   /** Groups of state kept per stateful detection (least recently used evicted). Default 100 000. */
   maxGroups?: number;
-  /** Skip detections that cannot match the event's eventName (default true). Off only to compare. */
+  /**
+   * Skip detections that cannot match the event's eventName or eventSource (default true). Off only
+   * to compare.
+   */
   indexEventNames?: boolean;
   /**
    * Called before a stateless Hit is built, with the detection's index and the hit's dedup key. Returning
@@ -56,6 +59,14 @@ interface Runtime {
   stateful: StatefulRuntime | undefined;
 }
 
+function addTo(index: Map<string, Runtime[]>, keys: ReadonlySet<string>, rt: Runtime): void {
+  for (const key of keys) {
+    const list = index.get(key);
+    if (list) list.push(rt);
+    else index.set(key, [rt]);
+  }
+}
+
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -68,8 +79,10 @@ export function createEngine(detections: readonly Detection[], options: EngineOp
   // One JSON-text memo for every detection: an object field is serialized once per event.
   const jsonText = createJsonText();
 
-  // Detections that can only match some eventNames, by lower-cased name; the rest see every event.
+  // Detections that can only match some eventNames, by lower-cased name; of the others, those that can
+  // only match some eventSources, by lower-cased source; the rest see every event.
   const byLowerName = new Map<string, Runtime[]>();
+  const byLowerSource = new Map<string, Runtime[]>();
   const everyEvent: Runtime[] = [];
   const runtimes: Runtime[] = detections.map((detection, index) => {
     const compiled = compileSigma(detection.detection, getField, { jsonText });
@@ -95,26 +108,35 @@ export function createEngine(detections: readonly Detection[], options: EngineOp
     const indexable =
       options.indexEventNames !== false && (!a || (a.kind !== 'first-seen' && a.kind !== 'sequence'));
     const names = indexable ? compiled.eventNames : undefined;
-    if (!names) everyEvent.push(rt);
-    else {
-      for (const name of names) {
-        const list = byLowerName.get(name);
-        if (list) list.push(rt);
-        else byLowerName.set(name, [rt]);
-      }
-    }
+    const sources = indexable && !names ? compiled.eventSources : undefined;
+    if (names) addTo(byLowerName, names, rt);
+    else if (sources) addTo(byLowerSource, sources, rt);
+    else everyEvent.push(rt);
     return rt;
   });
-  // Per exact eventName: the detections to evaluate, in catalogue order. Built once per name seen.
-  const byName = new Map<string, readonly Runtime[]>();
-  function candidates(eventName: string | undefined): readonly Runtime[] {
-    if (eventName === undefined || byLowerName.size === 0) return everyEvent;
-    let list = byName.get(eventName);
+  // Per exact eventName, then eventSource: the detections to evaluate, in catalogue order. Built once
+  // per pair seen.
+  const byName = new Map<string | undefined, Map<string | undefined, readonly Runtime[]>>();
+  let cached = 0;
+  function candidates(eventName: string | undefined, eventSource: string | undefined): readonly Runtime[] {
+    if (byLowerName.size === 0 && byLowerSource.size === 0) return everyEvent;
+    let bySource = byName.get(eventName);
+    let list = bySource?.get(eventSource);
     if (!list) {
-      const indexed = byLowerName.get(eventName.toLowerCase());
-      list = indexed ? [...indexed, ...everyEvent].sort((x, y) => x.index - y.index) : everyEvent;
-      if (byName.size >= NAME_CACHE_MAX) byName.clear();
-      byName.set(eventName, list);
+      const named = eventName === undefined ? undefined : byLowerName.get(eventName.toLowerCase());
+      const sourced = eventSource === undefined ? undefined : byLowerSource.get(eventSource.toLowerCase());
+      list =
+        named || sourced
+          ? [...(named ?? []), ...(sourced ?? []), ...everyEvent].sort((x, y) => x.index - y.index)
+          : everyEvent;
+      if (cached >= NAME_CACHE_MAX) {
+        byName.clear();
+        cached = 0;
+        bySource = undefined;
+      }
+      if (!bySource) byName.set(eventName, (bySource = new Map()));
+      bySource.set(eventSource, list);
+      cached++;
     }
     return list;
   }
@@ -128,7 +150,7 @@ export function createEngine(detections: readonly Detection[], options: EngineOp
   function matchLocal(event: VigilEvent): LocalResult {
     let hits: Hit[] | undefined;
     let signals: Signal[] | undefined;
-    const list = candidates(event.eventName);
+    const list = candidates(event.eventName, event.eventSource);
     for (let i = 0; i < list.length; i++) {
       const rt = list[i]!;
       if (rt.detection.source !== event.source) continue;

@@ -27,6 +27,8 @@ export interface CompiledSigma {
    * case-insensitive): index by `eventName.toLowerCase()`. An empty set means the block never matches.
    */
   eventNames: ReadonlySet<string> | undefined;
+  /** The same for `eventSource` (index by `eventSource.toLowerCase()`). */
+  eventSources: ReadonlySet<string> | undefined;
 }
 
 export type Maturity = 'stable' | 'experimental';

@@ -239,6 +239,84 @@ describe('eventNames index', () => {
   });
 });
 
+describe('eventNames and eventSources with prefixes', () => {
+  const names = (detection: Record<string, unknown>) => {
+    const s = compileSigma(detection, getField).eventNames;
+    return s ? [...s].sort() : undefined;
+  };
+
+  it('narrow an exact eventName set by a startswith the same match requires', () => {
+    expect(
+      names({
+        a: { 'eventName|startswith': 'Get' },
+        b: { eventName: ['GetUser', 'ListUsers'] },
+        condition: 'a and b',
+      }),
+    ).toEqual(['getuser']);
+    expect(
+      names({
+        a: { 'eventName|startswith': 'Get' },
+        b: { 'eventName|startswith': 'List' },
+        condition: 'a and b',
+      }),
+    ).toEqual([]);
+    expect(
+      names({
+        a: { 'eventName|startswith': 'Get' },
+        b: { 'eventName|startswith': 'GetUser' },
+        condition: 'a and b',
+      }),
+    ).toBeUndefined();
+  });
+});
+
+describe('eventSources index', () => {
+  const sources = (detection: Record<string, unknown>) => {
+    const s = compileSigma(detection, getField).eventSources;
+    return s ? [...s].sort() : undefined;
+  };
+
+  it('is the lower-cased set when every match requires an exact eventSource', () => {
+    expect(
+      sources({ sel: { eventSource: 'IAM.amazonaws.com', 'eventName|startswith': 'Get' }, condition: 'sel' }),
+    ).toEqual(['iam.amazonaws.com']);
+    expect(
+      sources({
+        a: { eventSource: 's3.amazonaws.com' },
+        b: { 'vigil.eventSource': ['sts.amazonaws.com', 'iam.amazonaws.com'] },
+        f: { errorCode: 'x' },
+        condition: '(a or b) and not f',
+      }),
+    ).toEqual(['iam.amazonaws.com', 's3.amazonaws.com', 'sts.amazonaws.com']);
+    expect(
+      sources({
+        a: { eventSource: ['s3.amazonaws.com', 'iam.amazonaws.com'] },
+        b: { eventSource: 'iam.amazonaws.com' },
+        condition: 'a and b',
+      }),
+    ).toEqual(['iam.amazonaws.com']);
+  });
+
+  it('is undefined when a match is possible without a fixed eventSource', () => {
+    expect(sources({ s: { eventName: 'CreateUser' }, condition: 's' })).toBeUndefined();
+    expect(sources({ s: { 'eventSource|contains': 'iam' }, condition: 's' })).toBeUndefined();
+    expect(sources({ s: { 'eventSource|startswith': 'iam' }, condition: 's' })).toBeUndefined();
+    expect(sources({ s: { eventSource: 'iam.*' }, condition: 's' })).toBeUndefined();
+    expect(sources({ s: { eventSource: 'iam.amazonaws.com' }, condition: 'not s' })).toBeUndefined();
+    expect(
+      sources({ s: { eventSource: 'iam.amazonaws.com' }, t: { x: 1 }, condition: 's or t' }),
+    ).toBeUndefined();
+    expect(sources({ s: { eventSource: [null, 'iam.amazonaws.com'] }, condition: 's' })).toBeUndefined();
+  });
+
+  it('agrees with matching: an indexed detection never matches another eventSource', () => {
+    const d = compileSigma({ sel: { eventSource: 'iam.amazonaws.com' }, condition: 'sel' }, getField);
+    expect(d.eventSources?.has('iam.amazonaws.com')).toBe(true);
+    expect(d.matches(eventOf({ eventSource: 'IAM.amazonaws.com' }))).toBe(true);
+    expect(d.matches(eventOf({ eventSource: 's3.amazonaws.com' }))).toBe(false);
+  });
+});
+
 describe('shared JSON text', () => {
   it('serializes an object field once per event across rules', () => {
     const jsonText = createJsonText();

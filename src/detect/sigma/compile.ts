@@ -2,7 +2,8 @@ import type { VigilEvent } from '../../core/event.js';
 import type { CompiledSigma, FieldGetter } from '../types.js';
 import { parseCondition, type ConditionNode } from './condition.js';
 import { createJsonText, type JsonText } from './json-text.js';
-import { compileSelection, intersect, unionAll, type CompiledSelection } from './selection.js';
+import { compileSelection, type CompiledSelection } from './selection.js';
+import { exactOnly, intersectAll, unionAll, type Required } from './required.js';
 import type { EventPredicate } from './field.js';
 import { SigmaSyntaxError, SigmaUnsupportedError } from './errors.js';
 
@@ -53,7 +54,8 @@ export function compileSigma(
       if (typeof expression !== 'string') throw new SigmaSyntaxError('condition must be a string');
       return build(parseCondition(expression, names));
     },
-    eventNames: unionAll(trees.map((t) => eventNamesOf(t, selections))),
+    eventNames: exactOnly(unionAll(trees.map((t) => requiredOf(t, selections, 'eventName')))),
+    eventSources: exactOnly(unionAll(trees.map((t) => requiredOf(t, selections, 'eventSource')))),
   };
 }
 
@@ -99,25 +101,20 @@ function buildPredicate(node: ConditionNode, selections: Map<string, CompiledSel
   }
 }
 
-/** The lower-cased eventNames every match requires; undefined when any eventName could match. */
-function eventNamesOf(
+/** What every match of the condition requires of the field; undefined when it could be anything. */
+function requiredOf(
   node: ConditionNode,
   selections: Map<string, CompiledSelection>,
-): Set<string> | undefined {
+  field: 'eventName' | 'eventSource',
+): Required | undefined {
   switch (node.kind) {
     case 'ref':
-      return selections.get(node.name)!.eventNames;
+      return selections.get(node.name)![field];
     case 'not':
       return undefined;
     case 'or':
-      return unionAll(node.items.map((n) => eventNamesOf(n, selections)));
-    case 'and': {
-      let out: Set<string> | undefined;
-      for (const n of node.items) {
-        const s = eventNamesOf(n, selections);
-        if (s) out = out ? intersect(out, s) : s;
-      }
-      return out;
-    }
+      return unionAll(node.items.map((n) => requiredOf(n, selections, field)));
+    case 'and':
+      return intersectAll(node.items.map((n) => requiredOf(n, selections, field)));
   }
 }

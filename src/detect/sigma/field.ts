@@ -8,6 +8,7 @@ import { parseModifiers, type Modifiers } from './modifiers.js';
 import { compilePattern, literalOf, type StringPattern } from './pattern.js';
 import { allTexts, anyText, isNullish } from './values.js';
 import { SigmaSyntaxError, SigmaUnsupportedError } from './errors.js';
+import type { Required } from './required.js';
 
 export type EventPredicate = (event: VigilEvent) => boolean;
 
@@ -20,8 +21,10 @@ export interface FieldContext {
 
 export interface CompiledField {
   test: EventPredicate;
-  /** Lower-cased exact values when this is an unmodified `eventName` field; otherwise undefined. */
-  eventNames: Set<string> | undefined;
+  /** What a match requires of `eventName` when this is an exact or `startswith` eventName field. */
+  eventName: Required | undefined;
+  /** The same for `eventSource`. */
+  eventSource: Required | undefined;
 }
 
 type Scalar = string | number | boolean | null;
@@ -53,7 +56,9 @@ export function compileField(key: string, value: unknown, ctx: FieldContext): Co
   if (mods.fieldref) return plain(fieldrefTest(read, get, mods, values, ctx.jsonText, where));
   return {
     test: stringTest(read, mods, values, ctx.jsonText),
-    eventNames: field === 'eventName' || field === 'vigil.eventName' ? exactNames(mods, values) : undefined,
+    eventName: field === 'eventName' || field === 'vigil.eventName' ? required(mods, values) : undefined,
+    eventSource:
+      field === 'eventSource' || field === 'vigil.eventSource' ? required(mods, values) : undefined,
   };
 }
 
@@ -67,7 +72,7 @@ function accessorFor(get: FieldGetter, field: string, where: string): FieldAcces
 }
 
 function plain(test: EventPredicate): CompiledField {
-  return { test, eventNames: undefined };
+  return { test, eventName: undefined, eventSource: undefined };
 }
 
 function scalarValues(value: unknown, where: string): Scalar[] {
@@ -89,8 +94,14 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? 'a map' : typeof v;
 }
 
-function exactNames(mods: Modifiers, values: Scalar[]): Set<string> | undefined {
-  if (mods.anchor !== 'exact' || (mods.all && values.length > 1)) return undefined;
+/**
+ * The lower-cased values (exact) or prefixes (`startswith`) a plain string field requires, when
+ * every value is a literal string; undefined otherwise (a null value matches a missing field).
+ * Lower-cased even when `cased`: a case-insensitive constraint admits more, which is safe.
+ */
+function required(mods: Modifiers, values: Scalar[]): Required | undefined {
+  if (mods.anchor !== 'exact' && mods.anchor !== 'startswith') return undefined;
+  if (mods.all && values.length > 1) return undefined;
   const out = new Set<string>();
   for (const v of values) {
     if (typeof v !== 'string') return undefined;
@@ -98,7 +109,7 @@ function exactNames(mods: Modifiers, values: Scalar[]): Set<string> | undefined 
     if (lit === undefined) return undefined;
     out.add(lit.toLowerCase());
   }
-  return out;
+  return mods.anchor === 'exact' ? { exact: out, prefixes: [] } : { exact: new Set(), prefixes: [...out] };
 }
 
 /** Plain, contains, startswith, endswith (optionally `all`, `cased`); null matches a missing field. */

@@ -4,11 +4,14 @@ import type { JsonText } from './json-text.js';
 import { compileField, type EventPredicate } from './field.js';
 import { compilePattern } from './pattern.js';
 import { SigmaSyntaxError } from './errors.js';
+import { intersectAll, unionAll, type Required } from './required.js';
 
 export interface CompiledSelection {
   test: EventPredicate;
-  /** Lower-cased eventNames every match of this selection requires, or undefined when unconstrained. */
-  eventNames: Set<string> | undefined;
+  /** What every match of this selection requires of `eventName`, or undefined when unconstrained. */
+  eventName: Required | undefined;
+  /** The same for `eventSource`. */
+  eventSource: Required | undefined;
 }
 
 export interface SelectionContext {
@@ -34,7 +37,8 @@ export function compileSelection(name: string, body: unknown, ctx: SelectionCont
           for (const t of tests) if (t(event)) return true;
           return false;
         },
-        eventNames: unionAll(parts.map((p) => p.eventNames)),
+        eventName: unionAll(parts.map((p) => p.eventName)),
+        eventSource: unionAll(parts.map((p) => p.eventSource)),
       };
     }
     if (body.every((v) => typeof v === 'string' || typeof v === 'number')) return compileKeywords(body, ctx);
@@ -54,9 +58,6 @@ function compileMap(body: Record<string, unknown>, where: string, ctx: Selection
   if (entries.length === 0) throw new SigmaSyntaxError(`${where}: empty map`);
   const fields = entries.map(([key, value]) => compileField(key, value, { ...ctx, where }));
   const tests = fields.map((f) => f.test);
-  let eventNames: Set<string> | undefined;
-  for (const f of fields)
-    if (f.eventNames) eventNames = eventNames ? intersect(eventNames, f.eventNames) : f.eventNames;
   const test: EventPredicate =
     tests.length === 1
       ? tests[0]!
@@ -64,7 +65,11 @@ function compileMap(body: Record<string, unknown>, where: string, ctx: Selection
           for (const t of tests) if (!t(event)) return false;
           return true;
         };
-  return { test, eventNames };
+  return {
+    test,
+    eventName: intersectAll(fields.map((f) => f.eventName)),
+    eventSource: intersectAll(fields.map((f) => f.eventSource)),
+  };
 }
 
 function compileKeywords(words: (string | number)[], ctx: SelectionContext): CompiledSelection {
@@ -75,22 +80,7 @@ function compileKeywords(words: (string | number)[], ctx: SelectionContext): Com
       for (const text of jsonText.folded(event.raw)) for (const p of patterns) if (p.test(text)) return true;
       return false;
     },
-    eventNames: undefined,
+    eventName: undefined,
+    eventSource: undefined,
   };
-}
-
-export function intersect(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
-  const out = new Set<string>();
-  for (const v of a) if (b.has(v)) out.add(v);
-  return out;
-}
-
-/** The union when every part is constrained; undefined as soon as one part is not. */
-export function unionAll(parts: (ReadonlySet<string> | undefined)[]): Set<string> | undefined {
-  const out = new Set<string>();
-  for (const p of parts) {
-    if (!p) return undefined;
-    for (const v of p) out.add(v);
-  }
-  return out;
 }

@@ -27,6 +27,9 @@ function rule(file: string) {
       // The eventName index must never hide a match.
       if (result && compiled.eventNames)
         expect(compiled.eventNames.has(String(raw.eventName).toLowerCase())).toBe(true);
+      // Nor the eventSource index.
+      if (result && compiled.eventSources)
+        expect(compiled.eventSources.has(String(raw.eventSource).toLowerCase())).toBe(true);
       return result;
     },
     eventNames: compiled.eventNames,

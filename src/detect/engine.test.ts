@@ -408,6 +408,49 @@ describe('evaluation modes agree', () => {
     expect(engine.matchLocal(ev({ eventName: 'GetUser', ip: '198.51.100.1' })).signals).toHaveLength(1);
   });
 
+  it('first-seen keyed by eventName: an eventName no prefix admits only observes its scope', () => {
+    const d = stateful(
+      'new-delete',
+      { s: { 'eventName|startswith': ['Delete', 'Detach'] }, condition: 's' },
+      { kind: 'first-seen', key: ['vigil.eventName'], scope: ['vigil.principal'], learning: 10 * MIN },
+    );
+    const engine = createEngine([d], { getField });
+    const local = (o: Parameters<typeof ev>[0]) => engine.matchLocal(ev(o)).signals;
+    const observed = local({ eventName: 'GetUser', at: 5 });
+    expect(observed).toHaveLength(1);
+    expect(observed[0]).toMatchObject({ key: undefined, observe: true, candidate: false });
+    // the same scope later teaches nothing new; an earlier time does (the scope's first observation)
+    expect(local({ eventName: 'ListUsers', at: 6 })).toHaveLength(0);
+    expect(local({ eventName: 'ListUsers', at: 1 })).toHaveLength(1);
+    expect(local({ eventName: 'GetRole', at: 3 })).toHaveLength(0);
+    // an admitted name (any case) is evaluated: a candidate carries its key
+    expect(local({ eventName: 'deleteUser', at: 20 })[0]).toMatchObject({
+      key: 'deleteUser',
+      candidate: true,
+    });
+    expect(local({ eventName: 'DeleteTrailX', at: 21 })[0]).toMatchObject({ candidate: true });
+  });
+
+  it('first-seen keyed by eventName fires as when every event is fully observed', () => {
+    const block = { s: { 'eventName|startswith': 'Delete' }, condition: 's' };
+    const aggregate: Aggregate = {
+      kind: 'first-seen',
+      key: ['eventName'],
+      scope: ['vigil.principal'],
+      learning: 10 * MIN,
+    };
+    // A baseline of "s or not s" observes every event fully, so it takes the path without shortcut.
+    const shortcut = createEngine([stateful('x', block, aggregate)], { getField });
+    const full = createEngine([stateful('x', block, { ...aggregate, baseline: 's or not s' })], { getField });
+    let fired = 0;
+    for (const e of stream()) {
+      const a = summary(shortcut.process(e));
+      expect(a).toEqual(summary(full.process(e)));
+      fired += a.length;
+    }
+    expect(fired).toBeGreaterThan(0);
+  });
+
   it('rejects a signal from a different catalogue', () => {
     const a = createEngine(catalogue(), { getField });
     const b = createEngine(catalogue().slice(1), { getField });

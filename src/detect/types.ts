@@ -29,6 +29,12 @@ export interface CompiledSigma {
   eventNames: ReadonlySet<string> | undefined;
   /** The same for `eventSource` (index by `eventSource.toLowerCase()`). */
   eventSources: ReadonlySet<string> | undefined;
+  /**
+   * When every match requires `eventName` to be one of some exact values or to start with one of some
+   * prefixes (`eventName|startswith`): false for an eventName no match can have, true otherwise
+   * (conservative, case-insensitive). Undefined when the block can match any eventName.
+   */
+  couldMatchEventName: ((eventName: string) => boolean) | undefined;
 }
 
 export type Maturity = 'stable' | 'experimental';

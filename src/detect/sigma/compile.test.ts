@@ -270,6 +270,32 @@ describe('eventNames and eventSources with prefixes', () => {
   });
 });
 
+describe('couldMatchEventName', () => {
+  const could = (detection: Record<string, unknown>) => compileSigma(detection, getField).couldMatchEventName;
+
+  it('admits exact names and names with a required prefix, case-insensitively', () => {
+    const f = could({
+      lambda: { eventSource: 'lambda.amazonaws.com' },
+      create: { 'eventName|startswith': 'CreateFunction' },
+      code: { eventName: 'UpdateFunctionCode20150331v2' },
+      condition: 'lambda and (create or code)',
+    })!;
+    expect(f('CreateFunction20150331')).toBe(true);
+    expect(f('createfunction')).toBe(true);
+    expect(f('UpdateFunctionCode20150331v2')).toBe(true);
+    expect(f('UpdateFunctionCode')).toBe(false);
+    expect(f('DeleteFunction')).toBe(false);
+  });
+
+  it('is undefined when any eventName could match', () => {
+    expect(could({ s: { eventSource: 'iam.amazonaws.com' }, condition: 's' })).toBeUndefined();
+    expect(could({ s: { 'eventName|contains': 'Create' }, condition: 's' })).toBeUndefined();
+    expect(could({ s: { 'eventName|startswith': 'Create' }, condition: 'not s' })).toBeUndefined();
+    expect(could({ s: { 'eventName|startswith': 'Cre*te' }, condition: 's' })).toBeUndefined();
+    expect(could({ s: { 'eventName|startswith|all': ['A', 'B'] }, condition: 's' })).toBeUndefined();
+  });
+});
+
 describe('eventSources index', () => {
   const sources = (detection: Record<string, unknown>) => {
     const s = compileSigma(detection, getField).eventSources;

@@ -3,7 +3,7 @@ import type { CompiledSigma, FieldGetter } from '../types.js';
 import { parseCondition, type ConditionNode } from './condition.js';
 import { createJsonText, type JsonText } from './json-text.js';
 import { compileSelection, type CompiledSelection } from './selection.js';
-import { exactOnly, intersectAll, unionAll, type Required } from './required.js';
+import { admits, exactOnly, intersectAll, unionAll, type Required } from './required.js';
 import type { EventPredicate } from './field.js';
 import { SigmaSyntaxError, SigmaUnsupportedError } from './errors.js';
 
@@ -48,14 +48,16 @@ export function compileSigma(
           for (const p of predicates) if (p(event)) return true;
           return false;
         };
+  const eventName = unionAll(trees.map((t) => requiredOf(t, selections, 'eventName')));
   return {
     matches,
     compileCondition: (expression: string): ((event: VigilEvent) => boolean) => {
       if (typeof expression !== 'string') throw new SigmaSyntaxError('condition must be a string');
       return build(parseCondition(expression, names));
     },
-    eventNames: exactOnly(unionAll(trees.map((t) => requiredOf(t, selections, 'eventName')))),
+    eventNames: exactOnly(eventName),
     eventSources: exactOnly(unionAll(trees.map((t) => requiredOf(t, selections, 'eventSource')))),
+    couldMatchEventName: eventName && ((name: string) => admits(eventName, name.toLowerCase())),
   };
 }
 

@@ -68,31 +68,40 @@ export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
       const keyOfEvent = compileKey(a.key, getField);
       const baseline = a.baseline === undefined ? undefined : compiled.compileCondition(a.baseline);
       // Without an explicit baseline every event is an observation. When the key includes the event
-      // name and candidates are limited to some names, an event with another name can only teach a
-      // key no candidate will ever have: it just observes its scope, which is far cheaper.
+      // name and candidates are limited to some names (exact, or by prefix), an event with another
+      // name can only teach a key no candidate will ever have: it just observes its scope, which is
+      // far cheaper.
       const keyHasName = a.key.some((k) => k === 'vigil.eventName' || k === 'eventName');
-      const names = baseline || !keyHasName ? undefined : compiled.eventNames;
+      const couldMatch = baseline || !keyHasName ? undefined : compiled.couldMatchEventName;
       const nameIsCandidate = new Map<string, boolean>();
       const couldBeCandidate = (event: VigilEvent): boolean => {
-        if (!names || event.eventName === undefined) return true;
+        if (!couldMatch || event.eventName === undefined) return true;
         let yes = nameIsCandidate.get(event.eventName);
         if (yes === undefined) {
-          yes = names.has(event.eventName.toLowerCase());
+          yes = couldMatch(event.eventName);
           if (nameIsCandidate.size > 10_000) nameIsCandidate.clear();
           nameIsCandidate.set(event.eventName, yes);
         }
         return yes;
       };
-      // Observations already sent by this instance teach nothing new (a Set, cleared when full: sending
-      // an observation twice is harmless).
-      const sent = new Set<string>();
+      // Observations already sent by this instance teach nothing new unless earlier in event time (the
+      // state keeps a scope's earliest observation): the earliest time sent per observation, in a Map
+      // cleared when full (sending an observation twice is harmless).
+      const sent = new Map<string, number>();
       let last: string | undefined;
-      const remember = (k: string): boolean => {
+      let lastTs = 0;
+      const remember = (k: string, ts: number): boolean => {
         // Consecutive events mostly share their scope: compare with the last one before hashing.
-        if (k === last || sent.has(k)) return false;
+        if (k === last && ts >= lastTs) return false;
+        const before = sent.get(k);
         last = k;
+        if (before !== undefined && ts >= before) {
+          lastTs = before;
+          return false;
+        }
         if (sent.size >= maxGroups) sent.clear();
-        sent.add(k);
+        sent.set(k, ts);
+        lastTs = ts;
         return true;
       };
       return {
@@ -100,7 +109,7 @@ export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
           if (!couldBeCandidate(event)) {
             checkTime(event);
             const scope = scopeOf(event);
-            if (!remember(scope)) return undefined;
+            if (!remember(scope, event.ts)) return undefined;
             return {
               kind: 'first-seen',
               detection: index,
@@ -118,7 +127,7 @@ export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
           checkTime(event);
           const scope = scopeOf(event);
           const key = keyOfEvent(event);
-          if (observe && !candidate && !remember(`${scope}\u0000${key}`)) return undefined;
+          if (observe && !candidate && !remember(`${scope}\u0000${key}`, event.ts)) return undefined;
           return {
             kind: 'first-seen',
             detection: index,

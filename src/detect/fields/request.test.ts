@@ -1,7 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import { normalizeCloudTrail } from '../../sources/cloudtrail/normalize.js';
 import { createFieldGetter } from './index.js';
-import { foreignKmsKeyAccount, kmsKeyAccount, ssmParameterCount } from './request.js';
+import {
+  ec2ListsAll,
+  foreignKmsKeyAccount,
+  kmsKeyAccount,
+  ssmParameterCount,
+  ssmReadTarget,
+} from './request.js';
 
 const ACCOUNT = '111122223333';
 
@@ -44,6 +50,66 @@ describe('ssmParameterCount', () => {
   });
 });
 
+describe('ssmReadTarget', () => {
+  it('gives the same text for the same parameters however they are asked for', () => {
+    expect(ssmReadTarget('GetParameter', { name: '/prod/db', withDecryption: true })).toBe('/prod/db');
+    expect(ssmReadTarget('GetParameters', { names: ['/prod/db'] })).toBe('/prod/db');
+    expect(ssmReadTarget('GetParameters', { names: ['/b', '/a', '/b'] })).toBe(
+      ssmReadTarget('GetParameters', { names: ['/a', '/b'] }),
+    );
+    expect(ssmReadTarget('GetParameters', { names: ['/a', '/b'] })).not.toBe(
+      ssmReadTarget('GetParameters', { names: ['/a', '/c'] }),
+    );
+  });
+
+  it('names a path walk by its path, recursive or not, whatever the page', () => {
+    expect(ssmReadTarget('GetParametersByPath', { path: '/app/', recursive: true, nextToken: 'x' })).toBe(
+      '/app/**',
+    );
+    expect(ssmReadTarget('GetParametersByPath', { path: '/app', recursive: true })).toBe('/app/**');
+    expect(ssmReadTarget('GetParametersByPath', { path: '/app' })).toBe('/app');
+  });
+
+  it('is undefined for other events and malformed requests', () => {
+    expect(ssmReadTarget('PutParameter', { name: '/a' })).toBeUndefined();
+    expect(ssmReadTarget('GetParameter', { name: 3 })).toBeUndefined();
+    expect(ssmReadTarget('GetParameters', { names: [] })).toBeUndefined();
+    expect(ssmReadTarget('GetParametersByPath', null)).toBeUndefined();
+  });
+});
+
+describe('ec2ListsAll', () => {
+  it('is true for requests that name nothing (empty sets, no parameters, an owner of self)', () => {
+    expect(ec2ListsAll('DescribeInstances', { instancesSet: {}, filterSet: {} })).toBe(true);
+    expect(ec2ListsAll('DescribeInstances', { maxResults: 1000, instancesSet: {}, filterSet: {} })).toBe(
+      true,
+    );
+    expect(ec2ListsAll('DescribeRegions', null)).toBe(true);
+    expect(
+      ec2ListsAll('DescribeSnapshots', { snapshotSet: {}, ownersSet: { items: [{ owner: 'self' }] } }),
+    ).toBe(true);
+  });
+
+  it('is false for requests that read known resources or filter', () => {
+    expect(
+      ec2ListsAll('DescribeInstances', { instancesSet: { items: [{ instanceId: 'i-0abc1234def567890' }] } }),
+    ).toBe(false);
+    expect(
+      ec2ListsAll('DescribeVpcAttribute', { vpcId: 'vpc-0a1b2c3d', attribute: 'enableDnsSupport' }),
+    ).toBe(false);
+    expect(
+      ec2ListsAll('DescribeImages', {
+        filterSet: { items: [{ name: 'name', valueSet: { items: [{ value: 'amzn2-ami-*' }] } }] },
+      }),
+    ).toBe(false);
+  });
+
+  it('is undefined for writes', () => {
+    expect(ec2ListsAll('RunInstances', {})).toBeUndefined();
+    expect(ec2ListsAll(undefined, {})).toBeUndefined();
+  });
+});
+
 describe('kmsKeyAccount and foreignKmsKeyAccount', () => {
   const foreign = 'arn:aws:kms:us-east-1:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab';
   const own = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -81,6 +147,19 @@ describe('registered fields', () => {
     });
     expect(getField(ssm, 'vigil.ssm.parameterCount')).toBe(2);
     expect(getField(other, 'vigil.ssm.parameterCount')).toBeUndefined();
+  });
+
+  it('exposes vigil.ssm.readTarget and vigil.ec2.listsAll for their services only', () => {
+    const ssm = normalizeCloudTrail(record('ssm.amazonaws.com', 'GetParameters', { names: ['/b', '/a'] }), {
+      file: 't',
+    });
+    const ec2 = normalizeCloudTrail(record('ec2.amazonaws.com', 'DescribeVpcs', { vpcSet: {} }), {
+      file: 't',
+    });
+    const iam = normalizeCloudTrail(record('iam.amazonaws.com', 'GetUser', {}), { file: 't' });
+    expect(getField(ssm, 'vigil.ssm.readTarget')).toBe('/a\n/b');
+    expect(getField(ec2, 'vigil.ec2.listsAll')).toBe(true);
+    expect(getField(iam, 'vigil.ec2.listsAll')).toBeUndefined();
   });
 
   it('exposes vigil.s3.foreignKmsKeyAccount against the event account', () => {

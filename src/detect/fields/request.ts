@@ -3,8 +3,12 @@ import type { DerivedField } from './index.js';
 /**
  * Facts about a request's parameters that a Sigma selection cannot state on its own:
  * - `vigil.ssm.parameterCount` — how many SSM parameters a read request asks for (for `sum` windows);
+ * - `vigil.ssm.readTarget` — what an SSM read asks for, the same text for the same request (so that a
+ *   `distinct` window counts different parameters, not repeated loads of the same configuration);
  * - `vigil.s3.foreignKmsKeyAccount` — the account of a KMS key ARN an S3 write asks to encrypt with,
- *   when that account is not the bucket owner's (the event's) account.
+ *   when that account is not the bucket owner's (the event's) account;
+ * - `vigil.ec2.listsAll` — whether an EC2 Describe/Get request lists everything it can (names no
+ *   resource id and no filter), as inventory sweeps do, rather than reading resources it already knows.
  */
 
 type Json = Record<string, unknown>;
@@ -40,6 +44,65 @@ export function ssmParameterCount(eventName: string | undefined, request: unknow
   }
 }
 
+/**
+ * What an SSM read names, as one text: `GetParameter` its name; `GetParameters` its names, sorted and
+ * de-duplicated (one name gives the same text as `GetParameter` of it); `GetParametersByPath` the path,
+ * with `/**` when recursive (the page token is left out, so every page of one walk is one target).
+ * Undefined for other events and malformed requests.
+ */
+export function ssmReadTarget(eventName: string | undefined, request: unknown): string | undefined {
+  if (!isObject(request)) return undefined;
+  switch (eventName) {
+    case 'GetParameter':
+      return typeof request['name'] === 'string' ? request['name'] : undefined;
+    case 'GetParameters': {
+      const raw = request['names'];
+      const names = (Array.isArray(raw) ? raw : [raw]).filter((n): n is string => typeof n === 'string');
+      return names.length ? [...new Set(names)].sort().join('\n') : undefined;
+    }
+    case 'GetParametersByPath': {
+      const path = request['path'];
+      if (typeof path !== 'string') return undefined;
+      const recursive = request['recursive'] === true || request['recursive'] === 'true';
+      return recursive ? `${path.replace(/\/+$/, '')}/**` : path;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** An EC2 resource id (`i-0abc…`, `sg-…`, `vpc-…`, `eipalloc-…`, `ami-…`). */
+const EC2_ID = /^[a-z]+(?:-[a-z]+)?-[0-9a-f]{8,17}$/;
+
+/** Lists that do not narrow a sweep: an owner (`self`) or restorable-by list still lists everything of it. */
+const BROAD_LISTS = new Set(['ownersSet', 'restorableBySet', 'executableBySet']);
+
+/** True when some value under `value` names something: a non-empty `items` list or an EC2 resource id. */
+function namesSomething(value: unknown, depth: number): boolean {
+  if (depth > 6) return true;
+  if (typeof value === 'string') return EC2_ID.test(value);
+  if (Array.isArray(value)) return value.some((v) => namesSomething(v, depth + 1));
+  if (!isObject(value)) return false;
+  for (const [key, v] of Object.entries(value)) {
+    if (BROAD_LISTS.has(key)) continue;
+    if (key === 'items' && Array.isArray(v) && v.length > 0) return true;
+    if (namesSomething(v, depth + 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether an EC2 `Describe*` / `Get*` request lists everything it can: it names no resource id and
+ * no filter (CloudTrail logs empty `…Set` objects for absent lists). Inventory sweeps and recon
+ * tools list everything; infrastructure-as-code refreshes and applications read resources by id or
+ * filter. Undefined for other events.
+ */
+export function ec2ListsAll(eventName: string | undefined, request: unknown): boolean | undefined {
+  if (eventName === undefined || !/^(Describe|Get)/.test(eventName)) return undefined;
+  if (request === null || request === undefined) return true;
+  return !namesSomething(request, 0);
+}
+
 /** Request parameters (S3 headers as CloudTrail logs them, and SDK names) that name a KMS key for SSE. */
 const KMS_KEY_PARAMS = [
   'x-amz-server-side-encryption-aws-kms-key-id',
@@ -71,6 +134,12 @@ export const requestFields: Record<string, DerivedField> = {
     e.eventSource === 'ssm.amazonaws.com'
       ? ssmParameterCount(e.eventName, e.raw['requestParameters'])
       : undefined,
+  'ssm.readTarget': (e) =>
+    e.eventSource === 'ssm.amazonaws.com'
+      ? ssmReadTarget(e.eventName, e.raw['requestParameters'])
+      : undefined,
+  'ec2.listsAll': (e) =>
+    e.eventSource === 'ec2.amazonaws.com' ? ec2ListsAll(e.eventName, e.raw['requestParameters']) : undefined,
   's3.foreignKmsKeyAccount': (e) =>
     e.eventSource === 's3.amazonaws.com'
       ? foreignKmsKeyAccount(e.raw['requestParameters'], e.accountId)

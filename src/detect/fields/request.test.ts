@@ -157,7 +157,7 @@ describe('registered fields', () => {
       file: 't',
     });
     const iam = normalizeCloudTrail(record('iam.amazonaws.com', 'GetUser', {}), { file: 't' });
-    expect(getField(ssm, 'vigil.ssm.readTarget')).toBe('/a\n/b');
+    expect(getField(ssm, 'vigil.ssm.readTarget')).toBe('/a,/b');
     expect(getField(ec2, 'vigil.ec2.listsAll')).toBe(true);
     expect(getField(iam, 'vigil.ec2.listsAll')).toBeUndefined();
   });

@@ -45,9 +45,9 @@ export function ssmParameterCount(eventName: string | undefined, request: unknow
 }
 
 /**
- * What an SSM read names, as one text: `GetParameter` its name; `GetParameters` its names, sorted and
- * de-duplicated (one name gives the same text as `GetParameter` of it); `GetParametersByPath` the path,
- * with `/**` when recursive (the page token is left out, so every page of one walk is one target).
+ * What an SSM read names, as one text: `GetParameter` its name; `GetParameters` its names, sorted,
+ * de-duplicated and joined by commas, which names cannot contain (one name gives the same text as
+ * `GetParameter` of it); `GetParametersByPath` the path, with `/**` when recursive (the page token is left out, so every page of one walk is one target).
  * Undefined for other events and malformed requests.
  */
 export function ssmReadTarget(eventName: string | undefined, request: unknown): string | undefined {
@@ -58,7 +58,7 @@ export function ssmReadTarget(eventName: string | undefined, request: unknown): 
     case 'GetParameters': {
       const raw = request['names'];
       const names = (Array.isArray(raw) ? raw : [raw]).filter((n): n is string => typeof n === 'string');
-      return names.length ? [...new Set(names)].sort().join('\n') : undefined;
+      return names.length ? [...new Set(names)].sort().join(',') : undefined;
     }
     case 'GetParametersByPath': {
       const path = request['path'];

@@ -320,6 +320,20 @@ describe('evaluation modes agree', () => {
         { s: { eventSource: 's3.amazonaws.com', 'eventName|startswith': ['Get', 'List'] }, condition: 's' },
         { kind: 'count', groupBy: [], window: 30 * MIN, threshold: 3 },
       ),
+      stateful(
+        's3-new-user',
+        { s3: { eventSource: 's3.amazonaws.com' }, del: { eventName: 'DeleteUser' }, condition: 'del' },
+        { kind: 'first-seen', key: ['vigil.region'], scope: [], learning: 2 * MIN, baseline: 's3' },
+      ),
+      stateful(
+        'sts-then-s3',
+        {
+          sts: { eventSource: 'sts.amazonaws.com' },
+          s3: { 'vigil.eventSource': 's3.amazonaws.com' },
+          condition: 'sts or s3',
+        },
+        { kind: 'sequence', groupBy: ['vigil.principal'], window: 30 * MIN, steps: ['sts', 's3'] },
+      ),
     ];
     const indexed = createEngine(sourced(), { getField });
     const plain = createEngine(sourced(), { getField, indexEventNames: false });
@@ -334,7 +348,46 @@ describe('evaluation modes agree', () => {
       expect(summary(hits)).toEqual(summary(plain.process(e)));
       for (const h of hits) fired.add(h.detection.id);
     }
-    for (const id of ['s3-any', 'iam-get', 'sts-or-s3-allowed', 's3-burst']) expect(fired).toContain(id);
+    for (const id of ['s3-any', 'iam-get', 'sts-or-s3-allowed', 's3-burst', 's3-new-user', 'sts-then-s3'])
+      expect(fired).toContain(id);
+  });
+
+  it('first-seen with a baseline and sequences skip events that match neither condition, baseline nor step', () => {
+    let reads = 0;
+    const counting = (e: VigilEvent, path: string) => {
+      if (path === 'eventName' || path === 'eventSource') reads++;
+      return getField(e, path);
+    };
+    const only = [
+      stateful(
+        'new-deleter',
+        { list: { eventName: 'ListUsers' }, del: { eventName: 'DeleteUser' }, condition: 'del' },
+        { kind: 'first-seen', key: ['vigil.principal'], scope: [], learning: 0, baseline: 'list' },
+      ),
+      stateful(
+        'sts-then-s3',
+        {
+          sts: { eventSource: 'sts.amazonaws.com' },
+          s3: { eventSource: 's3.amazonaws.com' },
+          condition: 'sts or s3',
+        },
+        { kind: 'sequence', groupBy: ['vigil.principal'], window: 30 * MIN, steps: ['sts', 's3'] },
+      ),
+    ];
+    const events = stream([
+      'iam.amazonaws.com',
+      's3.amazonaws.com',
+      'sts.amazonaws.com',
+      'ec2.amazonaws.com',
+    ]);
+    const indexed = createEngine(only, { getField: counting });
+    const indexedHits = events.flatMap((e) => summary(indexed.process(e)));
+    const indexedReads = reads;
+    reads = 0;
+    const plain = createEngine(only, { getField: counting, indexEventNames: false });
+    expect(events.flatMap((e) => summary(plain.process(e)))).toEqual(indexedHits);
+    expect(indexedHits.length).toBeGreaterThan(0);
+    expect(indexedReads).toBeLessThan(reads / 2);
   });
 
   it('the eventSource index skips detections that cannot match the eventSource', () => {

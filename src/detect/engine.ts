@@ -1,9 +1,16 @@
 import type { VigilEvent } from '../core/event.js';
 import { buildHit, compileHitTemplates, compileKey, type HitTemplates, type KeyReader } from './hit.js';
-import { compileSigma, createJsonText } from './sigma/index.js';
+import { compileSigma, createJsonText, type JsonText } from './sigma/index.js';
 import { createStatefulRuntime, type StatefulRuntime } from './stateful/runtime.js';
 import type { Signal } from './stateful/types.js';
-import type { Aggregate, Detection, DetectionError, FieldGetter, Hit } from './types.js';
+import type {
+  Aggregate,
+  CompiledSigma,
+  Detection,
+  DetectionError,
+  FieldGetter,
+  Hit,
+} from './types.js';
 
 export interface EngineOptions {
   getField: FieldGetter;
@@ -67,6 +74,28 @@ function addTo(index: Map<string, Runtime[]>, keys: ReadonlySet<string>, rt: Run
   }
 }
 
+/**
+ * The compiled block whose eventNames and eventSources bound the events a detection can use. Most
+ * detections: their condition. A first-seen with a baseline: the condition or the baseline (an event
+ * matching neither is neither a candidate nor an observation). A sequence: any of its steps. A
+ * first-seen without a baseline observes every event: undefined.
+ */
+function indexedBy(
+  detection: Detection,
+  compiled: CompiledSigma,
+  getField: FieldGetter,
+  jsonText: JsonText,
+): Pick<CompiledSigma, 'eventNames' | 'eventSources'> | undefined {
+  const a = detection.aggregate;
+  if (!a || (a.kind !== 'first-seen' && a.kind !== 'sequence')) return compiled;
+  if (a.kind === 'first-seen' && a.baseline === undefined) return undefined;
+  const own = detection.detection.condition;
+  const conditions =
+    a.kind === 'sequence' ? a.steps : [...(Array.isArray(own) ? (own as string[]) : [own]), a.baseline];
+  // A list of conditions matches when any does.
+  return compileSigma({ ...detection.detection, condition: conditions }, getField, { jsonText });
+}
+
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -103,12 +132,10 @@ export function createEngine(detections: readonly Detection[], options: EngineOp
       matches: compiled.matches,
       stateful,
     };
-    const a = detection.aggregate;
-    // first-seen baselines and sequence steps read events beyond the main condition: never indexed.
-    const indexable =
-      options.indexEventNames !== false && (!a || (a.kind !== 'first-seen' && a.kind !== 'sequence'));
-    const names = indexable ? compiled.eventNames : undefined;
-    const sources = indexable && !names ? compiled.eventSources : undefined;
+    const indexSets =
+      options.indexEventNames === false ? undefined : indexedBy(detection, compiled, getField, jsonText);
+    const names = indexSets?.eventNames;
+    const sources = names ? undefined : indexSets?.eventSources;
     if (names) addTo(byLowerName, names, rt);
     else if (sources) addTo(byLowerSource, sources, rt);
     else everyEvent.push(rt);

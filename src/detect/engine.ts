@@ -3,14 +3,7 @@ import { buildHit, compileHitTemplates, compileKey, type HitTemplates, type KeyR
 import { compileSigma, createJsonText, type JsonText } from './sigma/index.js';
 import { createStatefulRuntime, type StatefulRuntime } from './stateful/runtime.js';
 import type { Signal } from './stateful/types.js';
-import type {
-  Aggregate,
-  CompiledSigma,
-  Detection,
-  DetectionError,
-  FieldGetter,
-  Hit,
-} from './types.js';
+import type { Aggregate, CompiledSigma, Detection, DetectionError, FieldGetter, Hit } from './types.js';
 
 export interface EngineOptions {
   getField: FieldGetter;

@@ -84,6 +84,9 @@ describe('vigil rules', () => {
     expect(run.stderr).toMatch(/rule not loaded: .*broken\.yml: .*severity.*/);
     expect(run.stderr).toMatch(/type/);
     expect(run.stdout).toMatch(/cloudtrail-logging-stopped/);
+    const tested = await runCli(['rules', 'test', '--rules', rules]);
+    expect(tested.code).toBe(1);
+    expect(tested.stderr).toMatch(/1 detection file\(s\) not loaded/);
   });
 
   it('takes flags from the environment, with the command line winning', async () => {

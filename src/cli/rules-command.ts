@@ -108,7 +108,12 @@ export async function rulesCommand(argv: string[], io: CliIO): Promise<number> {
         `${r.ok ? 'PASS' : 'FAIL'}  ${terminalSafe(r.id)}  ${terminalSafe(r.name)}${r.ok ? '' : `: ${terminalSafe(r.message)}`}\n`,
       );
     }
-    complain(io, `${results.length - failed} passed, ${failed} failed`);
+    const notLoaded = ctx.ruleProblems.length;
+    complain(
+      io,
+      `${results.length - failed} passed, ${failed} failed` +
+        (notLoaded ? `; ${notLoaded} detection file(s) not loaded (see above): their cases did not run` : ''),
+    );
     return failed || ctx.ruleProblems.length ? EXIT.ERROR : EXIT.OK;
   }
   throw new UsageError(`unknown rules command "${sub}": use list or test`);

@@ -149,6 +149,31 @@ describe('re', () => {
     expect(m({ 'errorMessage|re': 'line.second' }, multi)).toBe(false);
     expect(m({ 'errorMessage|re|s': 'line.second' }, multi)).toBe(true);
   });
+
+  it('answers the same for a value seen again, per field and with "all"', () => {
+    const any = compileSigma({ s: { 'userAgent|re': ['kali', 'parrot'] }, condition: 's' }, getField);
+    const every = compileSigma({ s: { 'userAgent|re|all': ['kali', 'parrot'] }, condition: 's' }, getField);
+    const agents = ['os/kali', 'os/debian', 'os/kali parrot', 'os/kali', 'os/debian', 'os/kali parrot'];
+    expect(agents.map((userAgent) => any.matches(eventOf({ userAgent })))).toEqual([
+      true,
+      false,
+      true,
+      true,
+      false,
+      true,
+    ]);
+    expect(agents.map((userAgent) => every.matches(eventOf({ userAgent })))).toEqual([
+      false,
+      false,
+      true,
+      false,
+      false,
+      true,
+    ]);
+    // a list value: each pattern may match a different element
+    expect(every.matches(eventOf({ userAgent: ['os/kali', 'parrot'] }))).toBe(true);
+    expect(every.matches(eventOf({ userAgent: ['os/kali', 'debian'] }))).toBe(false);
+  });
 });
 
 describe('cidr', () => {

@@ -30,6 +30,8 @@ export interface CompiledField {
 type Scalar = string | number | boolean | null;
 
 const PLACEHOLDER = /^%[A-Za-z0-9_.-]+%$/;
+/** Strings whose regular-expression answer a field remembers (cleared when full). */
+const REGEX_MEMO_MAX = 4096;
 
 /** Compiles one `field|modifier…: value(s)` entry of a selection. */
 export function compileField(key: string, value: unknown, ctx: FieldContext): CompiledField {
@@ -253,14 +255,29 @@ function regexTest(
       ? (text: string) => re.test(text)
       : (text: string) => text.includes(literal) && re.test(text);
   });
-  if (all)
-    return (event) => {
-      const v = read(event);
-      return tests.every((t) => anyText(v, jsonText, false, t));
-    };
+  // Any (all) of the patterns finds a text of the value, each pattern on any of its texts.
+  const anyOf = (v: unknown): boolean => {
+    for (const t of tests) if (anyText(v, jsonText, false, t)) return true;
+    return false;
+  };
+  const allOf = (v: unknown): boolean => {
+    for (const t of tests) if (!anyText(v, jsonText, false, t)) return false;
+    return true;
+  };
+  const combined = all ? allOf : anyOf;
+  // A string value is its only text, and the same strings (user agents, ARNs) recur across events:
+  // remember the answer per string (the patterns have no `g`/`y` flag, so a test has no state).
+  const answers = new Map<string, boolean>();
   return (event) => {
     const v = read(event);
-    return tests.some((t) => anyText(v, jsonText, false, t));
+    if (typeof v !== 'string') return combined(v);
+    let answer = answers.get(v);
+    if (answer === undefined) {
+      answer = combined(v);
+      if (answers.size >= REGEX_MEMO_MAX) answers.clear();
+      answers.set(v, answer);
+    }
+    return answer;
   };
 }
 

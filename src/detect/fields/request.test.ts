@@ -5,6 +5,7 @@ import {
   ec2ListsAll,
   foreignKmsKeyAccount,
   kmsKeyAccount,
+  s3DeleteWeight,
   ssmParameterCount,
   ssmReadTarget,
 } from './request.js';
@@ -75,6 +76,17 @@ describe('ssmReadTarget', () => {
     expect(ssmReadTarget('GetParameter', { name: 3 })).toBeUndefined();
     expect(ssmReadTarget('GetParameters', { names: [] })).toBeUndefined();
     expect(ssmReadTarget('GetParametersByPath', null)).toBeUndefined();
+  });
+});
+
+describe('s3DeleteWeight', () => {
+  it('weighs permanent version deletes above delete markers, and batches and buckets highest', () => {
+    expect(s3DeleteWeight('DeleteObject', { bucketName: 'b', key: 'k', versionId: 'abc' })).toBe(4);
+    expect(s3DeleteWeight('DeleteObject', { bucketName: 'b', key: 'k' })).toBe(2);
+    expect(s3DeleteWeight('DeleteObject', null)).toBe(2);
+    expect(s3DeleteWeight('DeleteObjects', { bucketName: 'b', delete: '' })).toBe(20);
+    expect(s3DeleteWeight('DeleteBucket', { bucketName: 'b' })).toBe(20);
+    expect(s3DeleteWeight('GetObject', { bucketName: 'b' })).toBeUndefined();
   });
 });
 

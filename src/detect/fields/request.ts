@@ -7,6 +7,7 @@ import type { DerivedField } from './index.js';
  *   `distinct` window counts different parameters, not repeated loads of the same configuration);
  * - `vigil.s3.foreignKmsKeyAccount` — the account of a KMS key ARN an S3 write asks to encrypt with,
  *   when that account is not the bucket owner's (the event's) account;
+ * - `vigil.s3.deleteWeight` — how much an S3 delete call destroys, for `sum` windows;
  * - `vigil.ec2.listsAll` — whether an EC2 Describe/Get request lists everything it can (names no
  *   resource id and no filter), as inventory sweeps do, rather than reading resources it already knows.
  */
@@ -66,6 +67,25 @@ export function ssmReadTarget(eventName: string | undefined, request: unknown): 
       const recursive = request['recursive'] === true || request['recursive'] === 'true';
       return recursive ? `${path.replace(/\/+$/, '')}/**` : path;
     }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Weight of an S3 delete call: a version deleted for good (`versionId` given) 4, any other
+ * `DeleteObject` 2 (a delete marker in a versioned bucket, permanent in an unversioned one), a
+ * `DeleteObjects` batch 20 (up to 1000 keys, not logged) and a `DeleteBucket` 20. Undefined for other events.
+ */
+export function s3DeleteWeight(eventName: string | undefined, request: unknown): number | undefined {
+  switch (eventName) {
+    case 'DeleteObject': {
+      const version = isObject(request) ? request['versionId'] : undefined;
+      return typeof version === 'string' && version !== '' ? 4 : 2;
+    }
+    case 'DeleteObjects':
+    case 'DeleteBucket':
+      return 20;
     default:
       return undefined;
   }
@@ -140,6 +160,10 @@ export const requestFields: Record<string, DerivedField> = {
       : undefined,
   'ec2.listsAll': (e) =>
     e.eventSource === 'ec2.amazonaws.com' ? ec2ListsAll(e.eventName, e.raw['requestParameters']) : undefined,
+  's3.deleteWeight': (e) =>
+    e.eventSource === 's3.amazonaws.com'
+      ? s3DeleteWeight(e.eventName, e.raw['requestParameters'])
+      : undefined,
   's3.foreignKmsKeyAccount': (e) =>
     e.eventSource === 's3.amazonaws.com'
       ? foreignKmsKeyAccount(e.raw['requestParameters'], e.accountId)

@@ -10,10 +10,43 @@ import { MAX_EVIDENCE_IDS } from '../core/finding.js';
 import type { Signal } from '../detect/index.js';
 import { createEngine } from '../detect/index.js';
 import { buildFieldGetter } from './context.js';
+import { compileTemplate } from '../detect/template.js';
+import { isModelField } from '../detect/fields/index.js';
 import { readEvents, type ReadStats } from './read-input.js';
 import { toWire, type FromWorker, type ToWorker, type WireHit, type WorkerInit } from './wire.js';
 
 const BATCH = 2000;
+
+/**
+ * The top-level raw keys a stateful detection's hit can read on the main thread (its templates and
+ * dedup key), or 'all' when a derived field needs the whole record. Signals carry only those keys:
+ * copying whole records between threads cost more than evaluating them.
+ */
+function rawKeysForHits(d: Detection): Set<string> | 'all' {
+  const paths = [
+    ...compileTemplate(d.title).paths,
+    ...compileTemplate(d.description).paths,
+    ...d.resources.flatMap((r) => compileTemplate(r.id).paths),
+    ...d.dedupKey,
+  ];
+  const keys = new Set<string>();
+  for (const path of paths) {
+    if (path.startsWith('aggregate.')) continue;
+    if (path.startsWith('vigil.')) {
+      if (isModelField(path)) continue;
+      return 'all';
+    }
+    keys.add(path.split('.')[0]!);
+  }
+  return keys;
+}
+
+function pruned(signal: Signal, keys: Set<string> | 'all'): Signal {
+  if (keys === 'all') return signal;
+  const raw: Record<string, unknown> = {};
+  for (const k of keys) if (k in signal.event.raw) raw[k] = signal.event.raw[k];
+  return { ...signal, event: { ...signal.event, raw } };
+}
 
 /** True when every resource id template reads only fields of the dedup key. */
 function resourcesFollowDedupKey(d: Detection): boolean {
@@ -35,6 +68,7 @@ async function run(init: WorkerInit): Promise<void> {
   // be a function of its dedup key.
   const pending = new Map<string, WireHit>();
   const mergeable = detections.map(resourcesFollowDedupKey);
+  const hitKeys = detections.map(rawKeysForHits);
   const engine = createEngine(detections, {
     getField,
     onError: (e) => {
@@ -115,7 +149,7 @@ async function run(init: WorkerInit): Promise<void> {
         if (pending.has(key)) pending.set(`${key}\u0000${pending.size}`, wire);
         else pending.set(key, wire);
       }
-      for (const signal of local.signals) signals.push(signal);
+      for (const signal of local.signals) signals.push(pruned(signal, hitKeys[signal.detection]!));
       if (++n % BATCH === 0) flush(false);
     }
     flush(true);

@@ -183,6 +183,14 @@ export function fieldAccessor(getField: FieldGetter, path: string): FieldAccesso
   return (event) => getField(event, path);
 }
 
+/**
+ * True for `vigil.*` fields computed from the normalized event alone (not from its raw record): an
+ * event stripped of `raw` still renders them.
+ */
+export function isModelField(path: string): boolean {
+  return path.startsWith('vigil.') && Object.hasOwn(modelFields, path.slice(6));
+}
+
 export function isDerivedField(path: string): boolean {
   return path.startsWith('vigil.') && Object.hasOwn(derivedFields, path.slice(6));
 }

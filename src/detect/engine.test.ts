@@ -166,11 +166,11 @@ describe('stateful detections', () => {
     const engine = createEngine([d], { getField });
     const run = (eventName: string, region: string, at: number) =>
       engine.process(ev({ eventName, region, at, eventSource: 'ec2.amazonaws.com' })).length;
-    expect(run('DescribeInstances', 'us-east-1', 0)).toBe(0); // baseline: every event by default
-    expect(run('RunInstances', 'eu-west-1', 30)).toBe(0); // learning
+    expect(run('DescribeInstances', 'us-east-1', 0)).toBe(0); // any event starts the account's clock
+    expect(run('RunInstances', 'eu-west-1', 30)).toBe(0); // learning (keys: the candidates by default)
     expect(run('RunInstances', 'eu-west-1', 90)).toBe(0); // learned above
-    expect(run('DescribeInstances', 'ap-south-1', 100)).toBe(0); // new, but not a candidate: learned
-    expect(run('RunInstances', 'ap-south-1', 110)).toBe(0);
+    expect(run('DescribeInstances', 'ap-south-1', 100)).toBe(0); // not a candidate: teaches no key
+    expect(run('RunInstances', 'ap-south-1', 110)).toBe(1);
     const hits = engine.process(
       ev({ eventName: 'RunInstances', region: 'sa-east-1', at: 120, eventSource: 'ec2.amazonaws.com' }),
     );
@@ -447,67 +447,54 @@ describe('evaluation modes agree', () => {
     );
   });
 
-  it('matchLocal sends each first-seen baseline observation once', () => {
+  it('matchLocal sends each first-seen observation once: clock ticks and baseline keys', () => {
     const d = stateful(
       'new-ip',
-      { s: { eventName: 'CreateUser' }, condition: 's' },
-      { kind: 'first-seen', key: ['vigil.sourceIp'], scope: ['vigil.principal'], learning: 0 },
+      { s: { eventName: 'CreateUser' }, seen: { 'eventName|exists': true }, condition: 's' },
+      {
+        kind: 'first-seen',
+        key: ['vigil.sourceIp'],
+        scope: ['vigil.principal'],
+        learning: 0,
+        baseline: 'seen',
+      },
     );
     const engine = createEngine([d], { getField });
-    const signals = [0, 1, 2, 3].map(
-      (at) => engine.matchLocal(ev({ eventName: 'GetUser', at })).signals.length,
-    );
-    expect(signals).toEqual([1, 0, 0, 0]);
-    expect(engine.matchLocal(ev({ eventName: 'GetUser', ip: '198.51.100.1' })).signals).toHaveLength(1);
+    const kinds = (o: Parameters<typeof ev>[0]) => engine.matchLocal(ev(o)).signals.map((s) => s.kind);
+    expect(kinds({ eventName: 'GetUser', at: 5 })).toEqual(['clock', 'first-seen']);
+    expect(kinds({ eventName: 'GetUser', at: 6 })).toEqual([]);
+    expect(kinds({ eventName: 'GetUser', at: 1 })).toEqual(['clock']); // earlier: moves the clock back
+    expect(kinds({ eventName: 'GetUser', ip: '198.51.100.1', at: 7 })).toEqual(['first-seen']); // new key
+    expect(kinds({ eventName: 'CreateUser', at: 8 })).toEqual(['first-seen']); // candidates always go
   });
 
-  it('first-seen keyed by eventName: an eventName no prefix admits only observes its scope', () => {
-    const d = stateful(
-      'new-delete',
-      { s: { 'eventName|startswith': ['Delete', 'Detach'] }, condition: 's' },
-      { kind: 'first-seen', key: ['vigil.eventName'], scope: ['vigil.principal'], learning: 10 * MIN },
-    );
-    const engine = createEngine([d], { getField });
-    const local = (o: Parameters<typeof ev>[0]) => engine.matchLocal(ev(o)).signals;
-    const observed = local({ eventName: 'GetUser', at: 5 });
-    expect(observed).toHaveLength(1);
-    expect(observed[0]).toMatchObject({ key: undefined, observe: true, candidate: false });
-    // the same scope later teaches nothing new; an earlier time does (the scope's first observation)
-    expect(local({ eventName: 'ListUsers', at: 6 })).toHaveLength(0);
-    expect(local({ eventName: 'ListUsers', at: 1 })).toHaveLength(1);
-    expect(local({ eventName: 'GetRole', at: 3 })).toHaveLength(0);
-    // an admitted name (any case) is evaluated: a candidate carries its key
-    expect(local({ eventName: 'deleteUser', at: 20 })[0]).toMatchObject({
-      key: 'deleteUser',
-      candidate: true,
-    });
-    expect(local({ eventName: 'DeleteTrailX', at: 21 })[0]).toMatchObject({ candidate: true });
-  });
-
-  it('first-seen keyed by eventName fires as when every event is fully observed', () => {
+  it('first-seen learning clocks are shared by detections with the same scope and fed by every event', () => {
     const block = { s: { 'eventName|startswith': 'Delete' }, condition: 's' };
-    const aggregate: Aggregate = {
+    const one: Aggregate = {
       kind: 'first-seen',
       key: ['eventName'],
       scope: ['vigil.principal'],
       learning: 10 * MIN,
     };
-    // A baseline of "s or not s" observes every event fully, so it takes the path without shortcut.
-    const shortcut = createEngine([stateful('x', block, aggregate)], { getField });
-    const full = createEngine([stateful('x', block, { ...aggregate, baseline: 's or not s' })], { getField });
-    let fired = 0;
-    for (const e of stream()) {
-      const a = summary(shortcut.process(e));
-      expect(a).toEqual(summary(full.process(e)));
-      fired += a.length;
-    }
-    expect(fired).toBeGreaterThan(0);
+    const engine = createEngine(
+      [stateful('x', block, one), stateful('y', block, { ...one, key: ['vigil.region'] })],
+      {
+        getField,
+      },
+    );
+    const clock = engine.matchLocal(ev({ eventName: 'GetUser', at: 0 })).signals;
+    expect(clock).toEqual([{ kind: 'clock', clock: 0, scope: expect.any(String), ts: expect.any(Number) }]);
+    for (const s of clock) engine.processSignal(s);
+    // Both detections learn their first key while the principal's clock is young, then fire after it.
+    expect(engine.process(ev({ eventName: 'DeleteUser', at: 1 }))).toHaveLength(0);
+    const later = engine.process(ev({ eventName: 'DeleteRole', region: 'eu-west-1', at: 20 }));
+    expect(later.map((h) => h.detection.id).sort()).toEqual(['x', 'y']);
   });
 
   it('rejects a signal from a different catalogue', () => {
     const a = createEngine(catalogue(), { getField });
     const b = createEngine(catalogue().slice(1), { getField });
-    const signal = a.matchLocal(ev({ eventName: 'ListUsers' })).signals[0]!;
+    const signal = a.matchLocal(ev({ eventName: 'ListUsers' })).signals.find((s) => s.kind !== 'clock')!;
     expect(() => b.processSignal(signal)).toThrow(/does not match/);
   });
 });

@@ -2,6 +2,7 @@ import type { VigilEvent } from '../core/event.js';
 import { buildHit, compileHitTemplates, compileKey, type HitTemplates, type KeyReader } from './hit.js';
 import { compileSigma, createJsonText, type JsonText } from './sigma/index.js';
 import { createStatefulRuntime, type StatefulRuntime } from './stateful/runtime.js';
+import { createScopeClocks } from './stateful/clock.js';
 import type { Signal } from './stateful/types.js';
 import type { Aggregate, CompiledSigma, Detection, DetectionError, FieldGetter, Hit } from './types.js';
 
@@ -81,7 +82,9 @@ function indexedBy(
 ): Pick<CompiledSigma, 'eventNames' | 'eventSources'> | undefined {
   const a = detection.aggregate;
   if (!a || (a.kind !== 'first-seen' && a.kind !== 'sequence')) return compiled;
-  if (a.kind === 'first-seen' && a.baseline === undefined) return undefined;
+  // first-seen reads its condition and its baseline (by default the condition); the learning clocks
+  // that see every event are the engine's, outside this index.
+  if (a.kind === 'first-seen' && a.baseline === undefined) return compiled;
   const own = detection.detection.condition;
   const conditions =
     a.kind === 'sequence' ? a.steps : [...(Array.isArray(own) ? (own as string[]) : [own]), a.baseline];
@@ -106,15 +109,31 @@ export function createEngine(detections: readonly Detection[], options: EngineOp
   const byLowerName = new Map<string, Runtime[]>();
   const byLowerSource = new Map<string, Runtime[]>();
   const everyEvent: Runtime[] = [];
+  // first-seen learning clocks, one per distinct list of scope fields (see stateful/clock.ts).
+  const clockIndex = new Map<string, number>();
+  const clockKeys: KeyReader[] = [];
+  for (const d of detections) {
+    if (d.aggregate?.kind !== 'first-seen') continue;
+    const name = JSON.stringify(d.aggregate.scope);
+    if (!clockIndex.has(name)) {
+      clockIndex.set(name, clockKeys.length);
+      clockKeys.push(compileKey(d.aggregate.scope, getField));
+    }
+  }
+  const clocks = createScopeClocks(clockKeys, maxGroups);
   const runtimes: Runtime[] = detections.map((detection, index) => {
     const compiled = compileSigma(detection.detection, getField, { jsonText });
-    const stateful = detection.aggregate
+    const a = detection.aggregate;
+    const stateful = a
       ? createStatefulRuntime({
           index,
           detection: detection as Detection & { aggregate: Aggregate },
           compiled,
           getField,
           maxGroups,
+          ...(a.kind === 'first-seen'
+            ? { clock: { clocks, index: clockIndex.get(JSON.stringify(a.scope))! } }
+            : {}),
         })
       : undefined;
     const rt: Runtime = {
@@ -170,6 +189,20 @@ export function createEngine(detections: readonly Detection[], options: EngineOp
   function matchLocal(event: VigilEvent): LocalResult {
     let hits: Hit[] | undefined;
     let signals: Signal[] | undefined;
+    if (clocks.count) {
+      // Every event moves the learning clocks, before any detection reads them.
+      const ticks: Signal[] = [];
+      try {
+        clocks.local(event, ticks);
+      } catch (err) {
+        options.onError?.({
+          detectionId: '(first-seen clock)',
+          eventId: event.eventId,
+          message: message(err),
+        });
+      }
+      if (ticks.length) signals = ticks;
+    }
     const list = candidates(event.eventName, event.eventSource);
     for (let i = 0; i < list.length; i++) {
       const rt = list[i]!;
@@ -192,6 +225,10 @@ export function createEngine(detections: readonly Detection[], options: EngineOp
   }
 
   function processSignal(signal: Signal): readonly Hit[] {
+    if (signal.kind === 'clock') {
+      clocks.apply(signal);
+      return NO_HITS;
+    }
     const rt = runtimes[signal.detection];
     if (!rt || !rt.stateful || rt.detection.id !== signal.detectionId) {
       throw new Error(

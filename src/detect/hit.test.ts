@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { createFieldGetter } from './fields/index.js';
-import { compileKey, keyOf } from './hit.js';
+import { buildHit, compileHitTemplates, compileKey, keyOf } from './hit.js';
+import type { Detection } from './types.js';
 import { eventOf } from './sigma/test-event.js';
 
 const event = eventOf({
@@ -28,5 +29,32 @@ describe('compileKey', () => {
   it('fails on each event, not when compiled, for a field that cannot be read', () => {
     const read = compileKey(['vigil.noSuchField'], createFieldGetter());
     expect(() => read(event)).toThrow('unknown derived field "vigil.noSuchField"');
+  });
+});
+
+describe('buildHit resources', () => {
+  it('leaves out a resource whose id the event does not give', () => {
+    const get = createFieldGetter();
+    const detection = {
+      id: 'x',
+      title: 't',
+      description: 'd',
+      dedupKey: ['vigil.accountId'],
+      resources: [
+        { type: 'AwsIamUser', id: 'arn:aws:iam::{{vigil.accountId}}:user/{{requestParameters.userName}}' },
+        { type: 'AwsS3Bucket', id: 'arn:aws:s3:::{{requestParameters.bucketName}}' },
+        { type: 'AwsAccount', id: '{{vigil.accountId}}' },
+      ],
+    } as unknown as Detection;
+    const created = eventOf({
+      eventName: 'CreateUser',
+      recipientAccountId: '123456789012',
+      requestParameters: { userName: 'svc' },
+    });
+    const hit = buildHit(detection, compileHitTemplates(detection), created, get);
+    expect(hit.resources).toEqual([
+      { type: 'AwsIamUser', id: 'arn:aws:iam::123456789012:user/svc' },
+      { type: 'AwsAccount', id: '123456789012' },
+    ]);
   });
 });

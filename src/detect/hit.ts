@@ -68,6 +68,33 @@ function windowOf(d: Detection): number | undefined {
   return a && a.kind !== 'first-seen' ? a.window : undefined;
 }
 
+/**
+ * The affected resources whose id the event gives: a resource whose template renders nothing (`-`, or
+ * only placeholders of missing fields) is left out rather than reported with a meaningless id.
+ */
+function resourcesOf(
+  templates: HitTemplates,
+  event: VigilEvent,
+  getField: FieldGetter,
+  extra: Record<string, unknown> | undefined,
+): { type: string; id: string }[] {
+  const out: { type: string; id: string }[] = [];
+  for (const r of templates.resources) {
+    const id = renderTemplate(r.id, event, getField, extra);
+    const known = r.id.parts.some(
+      (p) => typeof p !== 'string' && formatValue(getField(event, p.path)) !== '-',
+    );
+    if (
+      id === '' ||
+      id === '-' ||
+      (r.id.paths.length > 0 && !known && !r.id.paths.some((p) => p.startsWith('aggregate.')))
+    )
+      continue;
+    out.push({ type: r.type, id });
+  }
+  return out;
+}
+
 /** Builds the Hit for a detection firing on `event` (stateful: with what fired). */
 export function buildHit(
   detection: Detection,
@@ -107,9 +134,6 @@ export function buildHit(
     dedupKey,
     title: renderTemplate(templates.title, event, getField, extra),
     description: renderTemplate(templates.description, event, getField, extra),
-    resources: templates.resources.map((r) => ({
-      type: r.type,
-      id: renderTemplate(r.id, event, getField, extra),
-    })),
+    resources: resourcesOf(templates, event, getField, extra),
   };
 }

@@ -7,7 +7,7 @@ import type { SeverityLabel } from '../core/severity.js';
 import type { DetectionError, Hit } from '../detect/types.js';
 import { createEngine, type Engine, type Signal } from '../detect/index.js';
 import { createAggregator } from '../findings/index.js';
-import { dateFromS3Key, discoverInputs, type InputFile } from '../sources/index.js';
+import { dateFromS3Key, deliveryOrderKey, discoverInputs, type InputFile } from '../sources/index.js';
 import { buildContext, type DetectionContext } from './context.js';
 import type { ScanOptions } from './options.js';
 import { readEvents, type ReadStats } from './read-input.js';
@@ -112,6 +112,10 @@ export async function runScan(
       if (!outsideWindow(file, options.since, options.until)) files.push(file);
     }
   }
+  // Delivery order across regions and accounts (stable: same-stamp files keep their path order).
+  const keyed = files.map((file, i) => ({ file, i, key: deliveryOrderKey(file.path) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
+  files.splice(0, files.length, ...keyed.map((k) => k.file));
   progress.filesTotal = files.length + (stdin ? 1 : 0);
   listener.onProgress?.(progress);
 

@@ -41,7 +41,9 @@ function rawKeysForHits(d: Detection): Set<string> | 'all' {
   return keys;
 }
 
-function pruned(signal: Signal, keys: Set<string> | 'all'): Signal {
+function pruned(signal: Signal, keysOf: readonly (Set<string> | 'all')[]): Signal {
+  if (signal.kind === 'clock') return signal;
+  const keys = keysOf[signal.detection]!;
   if (keys === 'all') return signal;
   const raw: Record<string, unknown> = {};
   for (const k of keys) if (k in signal.event.raw) raw[k] = signal.event.raw[k];
@@ -149,7 +151,7 @@ async function run(init: WorkerInit): Promise<void> {
         if (pending.has(key)) pending.set(`${key}\u0000${pending.size}`, wire);
         else pending.set(key, wire);
       }
-      for (const signal of local.signals) signals.push(pruned(signal, hitKeys[signal.detection]!));
+      for (const signal of local.signals) signals.push(pruned(signal, hitKeys));
       if (++n % BATCH === 0) flush(false);
     }
     flush(true);

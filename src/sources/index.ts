@@ -1,6 +1,6 @@
 export type { InputFile, RawRecord, ReadOptions, SkipReason } from './types.js';
 export { discoverInputs, type DiscoverOptions } from './cloudtrail/discover.js';
-export { dateFromS3Key, isDigestPath } from './cloudtrail/s3-key.js';
+export { dateFromS3Key, deliveryOrderKey, isDigestPath } from './cloudtrail/s3-key.js';
 export {
   readRecords,
   DEFAULT_MAX_RECORD_BYTES,

@@ -1,13 +1,13 @@
 import { LruMap } from './lru.js';
 
 /**
- * First seen: fires when a candidate event brings a key never seen before in its scope, once the
- * scope has been observed for at least `learning` (event time). Baseline observations teach keys;
- * while a scope is still learning, candidates are quiet (their key is learned if they are also
- * observations). A key that fired is remembered, so it fires once.
+ * First seen: fires when a candidate event brings a key never seen before in its scope, once the scope
+ * has been watched for at least `learning` (event time; the scope's first time comes from its learning
+ * clock, see clock.ts, and must be strictly earlier than the candidate: the first event of a scope
+ * never fires). Baseline observations teach keys; a key that fired is remembered, so it fires once.
  *
- * Bounded: at most `maxGroups` scopes and `maxGroups` (scope, key) pairs, least recently used
- * forgotten first (a forgotten key may fire again: noisy rather than blind).
+ * Bounded: at most `maxGroups` (scope, key) pairs, least recently used forgotten first (a forgotten
+ * key may fire again: noisy rather than blind).
  */
 export interface FirstSeenOptions {
   learning: number;
@@ -15,38 +15,30 @@ export interface FirstSeenOptions {
 }
 
 export interface FirstSeenState {
-  /** Applies one event; true when it fires. A `key` of undefined only observes the scope. */
-  apply(scope: string, key: string | undefined, observe: boolean, candidate: boolean, ts: number): boolean;
-  readonly scopes: number;
+  /** Applies one event; `since` is when its scope was first seen. True when it fires. */
+  apply(
+    scope: string,
+    key: string,
+    observe: boolean,
+    candidate: boolean,
+    ts: number,
+    since: number | undefined,
+  ): boolean;
   readonly keys: number;
 }
 
 export function createFirstSeenState(options: FirstSeenOptions): FirstSeenState {
-  const scopes = new LruMap<string, number>(options.maxGroups); // scope -> first observation time
   const keys = new LruMap<string, true>(options.maxGroups);
-
   return {
-    get scopes() {
-      return scopes.size;
-    },
     get keys() {
       return keys.size;
     },
-    apply(scope, key, observe, candidate, ts) {
-      if (key === undefined) {
-        const first = scopes.get(scope);
-        if (observe && (first === undefined || ts < first)) scopes.set(scope, ts);
-        return false;
-      }
+    apply(scope, key, observe, candidate, ts, since) {
       const pair = `${scope}\u0000${key}`;
       const known = keys.get(pair) !== undefined;
-      const since = scopes.get(scope);
-      const fires = candidate && !known && since !== undefined && ts - since >= options.learning;
-      if (observe) {
-        if (since === undefined || ts < since) scopes.set(scope, ts);
-        keys.set(pair, true);
-      }
-      if (fires) keys.set(pair, true);
+      const fires =
+        candidate && !known && since !== undefined && since < ts && ts - since >= options.learning;
+      if (observe || fires) keys.set(pair, true);
       return fires;
     },
   };

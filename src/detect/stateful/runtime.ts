@@ -3,6 +3,7 @@ import { formatValue } from '../template.js';
 import { compileKey, lenientAccessor } from '../hit.js';
 import type { Aggregate, CompiledSigma, Detection, FieldGetter } from '../types.js';
 import { createFirstSeenState } from './first-seen.js';
+import type { ScopeClocks } from './clock.js';
 import { createSequenceState } from './sequence.js';
 import type { Contribution, Fire, Signal } from './types.js';
 import { createWindowState } from './window.js';
@@ -22,6 +23,8 @@ export interface StatefulOptions {
   compiled: CompiledSigma;
   getField: FieldGetter;
   maxGroups: number;
+  /** first-seen: the engine's shared learning clocks and which one this detection reads. */
+  clock?: { clocks: ScopeClocks; index: number };
 }
 
 function checkTime(event: VigilEvent): void {
@@ -66,68 +69,28 @@ export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
       const state = createFirstSeenState({ learning: a.learning, maxGroups });
       const scopeOf = compileKey(a.scope, getField);
       const keyOfEvent = compileKey(a.key, getField);
+      // Keys are taught by the baseline, by default the candidates themselves; the learning clock
+      // (when the scope was first seen, by any event) is the engine's, shared: see clock.ts.
       const baseline = a.baseline === undefined ? undefined : compiled.compileCondition(a.baseline);
-      // Without an explicit baseline every event is an observation. When the key includes the event
-      // name and candidates are limited to some names (exact, or by prefix), an event with another
-      // name can only teach a key no candidate will ever have: it just observes its scope, which is
-      // far cheaper.
-      const keyHasName = a.key.some((k) => k === 'vigil.eventName' || k === 'eventName');
-      const couldMatch = baseline || !keyHasName ? undefined : compiled.couldMatchEventName;
-      const nameIsCandidate = new Map<string, boolean>();
-      const couldBeCandidate = (event: VigilEvent): boolean => {
-        if (!couldMatch || event.eventName === undefined) return true;
-        let yes = nameIsCandidate.get(event.eventName);
-        if (yes === undefined) {
-          yes = couldMatch(event.eventName);
-          if (nameIsCandidate.size > 10_000) nameIsCandidate.clear();
-          nameIsCandidate.set(event.eventName, yes);
-        }
-        return yes;
-      };
-      // Observations already sent by this instance teach nothing new unless earlier in event time (the
-      // state keeps a scope's earliest observation): the earliest time sent per observation, in a Map
-      // cleared when full (sending an observation twice is harmless).
-      const sent = new Map<string, number>();
-      let last: string | undefined;
-      let lastTs = 0;
-      const remember = (k: string, ts: number): boolean => {
-        // Consecutive events mostly share their scope: compare with the last one before hashing.
-        if (k === last && ts >= lastTs) return false;
-        const before = sent.get(k);
-        last = k;
-        if (before !== undefined && ts >= before) {
-          lastTs = before;
-          return false;
-        }
-        if (sent.size >= maxGroups) sent.clear();
-        sent.set(k, ts);
-        lastTs = ts;
-        return true;
-      };
+      const clock = o.clock;
+      if (!clock) throw new Error(`first-seen detection ${id} needs a scope clock`);
+      // Observations already sent by this instance teach nothing new (a Set cleared when full:
+      // sending one twice is harmless).
+      const sent = new Set<string>();
       return {
         local(event) {
-          if (!couldBeCandidate(event)) {
-            checkTime(event);
-            const scope = scopeOf(event);
-            if (!remember(scope, event.ts)) return undefined;
-            return {
-              kind: 'first-seen',
-              detection: index,
-              detectionId: id,
-              scope,
-              key: undefined,
-              observe: true,
-              candidate: false,
-              event,
-            };
-          }
           const candidate = compiled.matches(event);
-          const observe = baseline ? baseline(event) : true;
+          const observe = baseline ? baseline(event) : candidate;
           if (!candidate && !observe) return undefined;
           checkTime(event);
           const scope = scopeOf(event);
           const key = keyOfEvent(event);
-          if (observe && !candidate && !remember(`${scope}\u0000${key}`, event.ts)) return undefined;
+          if (!candidate) {
+            const pair = `${scope}\u0000${key}`;
+            if (sent.has(pair)) return undefined;
+            if (sent.size >= maxGroups) sent.clear();
+            sent.add(pair);
+          }
           return {
             kind: 'first-seen',
             detection: index,
@@ -141,9 +104,10 @@ export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
         },
         apply(signal, c) {
           if (signal.kind !== 'first-seen') return undefined;
-          if (!state.apply(signal.scope, signal.key, signal.observe, signal.candidate, c.ts))
+          const since = clock.clocks.since(clock.index, signal.scope);
+          if (!state.apply(signal.scope, signal.key, signal.observe, signal.candidate, c.ts, since))
             return undefined;
-          return { group: signal.scope, value: 1, values: [signal.key ?? '-'], evidence: [c] };
+          return { group: signal.scope, value: 1, values: [signal.key], evidence: [c] };
         },
       };
     }

@@ -40,13 +40,19 @@ export type Signal =
       detection: number;
       detectionId: string;
       scope: string;
-      /** undefined: the event only observes the scope. */
-      key: string | undefined;
+      key: string;
       /** The event is a baseline observation. */
       observe: boolean;
       /** The event can fire (it matches `condition`). */
       candidate: boolean;
       event: VigilEvent;
+    }
+  | {
+      /** A scope seen (first, or earlier than before) by a first-seen learning clock; see clock.ts. */
+      kind: 'clock';
+      clock: number;
+      scope: string;
+      ts: number;
     }
   | {
       kind: 'sequence';

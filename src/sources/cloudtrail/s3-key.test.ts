@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { dateFromS3Key, isDigestPath } from './s3-key.js';
+import { dateFromS3Key, deliveryOrderKey, isDigestPath } from './s3-key.js';
 
 describe('dateFromS3Key', () => {
   it('reads the day of an account trail key', () => {
@@ -50,5 +50,23 @@ describe('isDigestPath', () => {
       isDigestPath('/x/123456789012_CloudTrail-Digest_us-east-1_trail_us-east-1_20240514T091500Z.json.gz'),
     ).toBe(true);
     expect(isDigestPath('AWSLogs/123456789012/CloudTrail/us-east-1/2024/05/14/f.json.gz')).toBe(false);
+  });
+});
+
+describe('deliveryOrderKey', () => {
+  it('orders files by their delivery stamp across regions, then by day folder, unknown first', () => {
+    const files = [
+      'AWSLogs/1/CloudTrail/ap-southeast-1/2026/11/20/1_CloudTrail_ap-southeast-1_20261120T0235Z_aaaa.json.gz',
+      'AWSLogs/1/CloudTrail/us-east-1/2026/11/19/1_CloudTrail_us-east-1_20261119T0005Z_bbbb.json.gz',
+      'AWSLogs/1/CloudTrail/us-east-1/2026/11/20/1_CloudTrail_us-east-1_20261120T0230Z_cccc.json.gz',
+      'AWSLogs/1/CloudTrail/us-west-2/2026/11/18/renamed.json.gz',
+      'export.jsonl',
+    ];
+    const sorted = [...files].sort((a, b) =>
+      deliveryOrderKey(a) < deliveryOrderKey(b) ? -1 : deliveryOrderKey(a) > deliveryOrderKey(b) ? 1 : 0,
+    );
+    expect(sorted).toEqual([files[4], files[3], files[1], files[2], files[0]]);
+    expect(deliveryOrderKey(files[0]!)).toBe('20261120T0235');
+    expect(deliveryOrderKey(files[3]!)).toBe('20261118T0000');
   });
 });

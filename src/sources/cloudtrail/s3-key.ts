@@ -54,3 +54,22 @@ export function dateFromS3Key(path: string): string | undefined {
   if (!isDigits(stamp, 8) || name.charCodeAt(regionEnd + 9) !== 84 /* T */) return undefined;
   return validDay(stamp.slice(0, 4), stamp.slice(4, 6), stamp.slice(6, 8));
 }
+
+/**
+ * A sort key that puts CloudTrail files in delivery order across regions and accounts: the file name's
+ * `YYYYMMDDTHHmmZ` stamp, else the S3 layout's day, else '' (unknown: sorts first, in path order).
+ * Scanning in this order lets windows and first-seen baselines see events roughly as they happened,
+ * where a plain path sort would read one region's whole history before the next region's.
+ */
+export function deliveryOrderKey(path: string): string {
+  const parts = splitPath(path);
+  const name = parts[parts.length - 1] ?? '';
+  const at = name.indexOf('_CloudTrail_');
+  if (at >= 0) {
+    const regionEnd = name.indexOf('_', at + '_CloudTrail_'.length);
+    const stamp = regionEnd < 0 ? '' : name.slice(regionEnd + 1, regionEnd + 14);
+    if (isDigits(stamp.slice(0, 8), 8) && stamp[8] === 'T' && isDigits(stamp.slice(9, 13), 4)) return stamp;
+  }
+  const day = dateFromS3Key(path);
+  return day ? `${day.replace(/-/g, '')}T0000` : '';
+}

@@ -1,0 +1,62 @@
+import type { VigilEvent } from '../../core/event.js';
+import type { KeyReader } from '../hit.js';
+import { LruMap } from './lru.js';
+import type { Signal } from './types.js';
+
+/**
+ * The learning clocks of first-seen detections: when each scope (an account, a principal…) was first
+ * seen, by any event of the source. One clock per distinct list of scope fields, shared by every
+ * first-seen detection that uses it, so each event is read once per clock, not once per detection.
+ *
+ * Split like the rest of the state: `local` (any thread) turns an event into the clock observations
+ * worth sending — a scope not sent before, or sent with a later time —, `apply` (the owning thread)
+ * keeps each scope's earliest time. Bounded: `maxGroups` scopes per clock, least recently used first.
+ */
+export interface ScopeClocks {
+  readonly count: number;
+  local(event: VigilEvent, out: Signal[]): void;
+  apply(signal: Extract<Signal, { kind: 'clock' }>): void;
+  /** The earliest time the scope was seen, or undefined. */
+  since(clock: number, scope: string): number | undefined;
+}
+
+export function createScopeClocks(keys: readonly KeyReader[], maxGroups: number): ScopeClocks {
+  const firstSeen = keys.map(() => new LruMap<string, number>(maxGroups));
+  // Worker side: what each clock already sent (earliest time), and the last scope, which most events share.
+  const sent = keys.map(() => new Map<string, number>());
+  const last: (string | undefined)[] = keys.map(() => undefined);
+  const lastTs: number[] = keys.map(() => 0);
+
+  return {
+    count: keys.length,
+    local(event, out) {
+      const ts = event.ts;
+      if (!Number.isFinite(ts)) return;
+      for (let c = 0; c < keys.length; c++) {
+        const scope = keys[c]!(event);
+        if (scope === last[c] && ts >= lastTs[c]!) continue;
+        const map = sent[c]!;
+        const before = map.get(scope);
+        last[c] = scope;
+        if (before !== undefined && ts >= before) {
+          lastTs[c] = before;
+          continue;
+        }
+        if (map.size >= maxGroups) map.clear();
+        map.set(scope, ts);
+        lastTs[c] = ts;
+        out.push({ kind: 'clock', clock: c, scope, ts });
+      }
+    },
+    apply(signal) {
+      const map = firstSeen[signal.clock];
+      if (!map) throw new Error(`clock signal for unknown clock ${signal.clock}`);
+      const first = map.peek(signal.scope);
+      if (first === undefined || signal.ts < first) map.set(signal.scope, signal.ts);
+      else map.get(signal.scope); // keep it recent
+    },
+    since(clock, scope) {
+      return firstSeen[clock]?.peek(scope);
+    },
+  };
+}

@@ -89,6 +89,10 @@ describe('vigil scan', () => {
     const noPath = await runCli(['scan']);
     expect(noPath.code).toBe(1);
     expect(noPath.stderr).toMatch(/at least one PATH/);
+    const nothing = await runCli(['scan', dir, '--no-builtin']);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toMatch(/no detections loaded/);
+    expect(nothing.stderr).not.toMatch(/scanned/);
     const badTime = await runCli(['scan', dir, '--since', 'last tuesday']);
     expect(badTime.code).toBe(1);
     expect(badTime.stderr).toMatch(/--since/);

@@ -5,6 +5,7 @@ import { parseSeverity } from '../core/severity.js';
 import { terminalSafe } from '../core/text.js';
 import type { Finding } from '../core/finding.js';
 import { runScan } from '../scan/scan.js';
+import { buildContext } from '../scan/context.js';
 import { FINDING_FORMATS, writeFindings, type FindingFormat } from '../findings/index.js';
 import { openFindingStore } from '../store/index.js';
 import { applyEnv, flagHelp, toParseArgsOptions, type FlagSpec } from './flags.js';
@@ -180,19 +181,30 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       return EXIT.ERROR;
     }
   }
+  // Rules first: their problems are reported before a long scan starts, and a scan with nothing to run
+  // does not start at all.
+  const scanOptions = {
+    paths,
+    ruleDirs: (v.rules as string[] | undefined) ?? [],
+    builtin: !v['no-builtin'],
+    experimental: Boolean(v.experimental),
+    threatIntel: (v['threat-intel'] as string[] | undefined) ?? [],
+    awsIpRanges: v['aws-ip-ranges'] as string | undefined,
+    since,
+    until,
+    workers,
+  };
+  const context = buildContext(scanOptions);
+  for (const p of context.ruleProblems) complain(io, `rule not loaded: ${p.file}: ${p.reason}`);
+  for (const p of context.intelProblems) complain(io, formatProblem(p));
+  if (context.detections.length === 0) {
+    complain(io, 'no detections loaded: nothing to scan for');
+    await output.close();
+    return EXIT.ERROR;
+  }
   const progress = createProgress(io.stderr, { quiet: Boolean(v.quiet), now: io.now });
   const result = await runScan(
-    {
-      paths,
-      ruleDirs: (v.rules as string[] | undefined) ?? [],
-      builtin: !v['no-builtin'],
-      experimental: Boolean(v.experimental),
-      threatIntel: (v['threat-intel'] as string[] | undefined) ?? [],
-      awsIpRanges: v['aws-ip-ranges'] as string | undefined,
-      since,
-      until,
-      workers,
-    },
+    scanOptions,
     {
       onProblem: (p) => progress.line(`vigil: ${terminalSafe(formatProblem(p))}`),
       onDetectionError: (e) =>
@@ -201,18 +213,9 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
         ),
       onProgress: (p) => progress.update(p),
     },
-    { stdin: io.stdin },
+    { stdin: io.stdin, context },
   );
   progress.done();
-
-  const { context } = result;
-  for (const p of context.ruleProblems) complain(io, `rule not loaded: ${p.file}: ${p.reason}`);
-  for (const p of context.intelProblems) complain(io, formatProblem(p));
-  if (context.detections.length === 0) {
-    complain(io, 'no detections loaded: nothing to scan for');
-    await output.close();
-    return EXIT.ERROR;
-  }
 
   const reported = result.findings.filter((f) => f.severity >= minSeverity).sort(bySeverityThenTime);
   if (format === 'asff' && !awsAccount && reported.some((f) => !/^\d{12}$/.test(f.accountId))) {

@@ -62,9 +62,9 @@ function workerUrl(): URL {
 export async function runScan(
   options: ScanOptions,
   listener: ScanListener = {},
-  deps: { stdin?: NodeJS.ReadableStream } = {},
+  deps: { stdin?: NodeJS.ReadableStream; context?: DetectionContext } = {},
 ): Promise<ScanResult> {
-  const context = buildContext(options);
+  const context = deps.context ?? buildContext(options);
   const aggregator = createAggregator();
   const progress: ScanProgress = {
     filesTotal: 0,

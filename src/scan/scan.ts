@@ -221,7 +221,12 @@ async function scanInWorkers(files: InputFile[], count: number, plan: WorkerPlan
   const url = workerUrl();
   const runOne = () =>
     new Promise<void>((resolve, reject) => {
-      const worker = new Worker(url, { workerData: plan.init });
+      // A smaller young generation than V8's default keeps each worker's heap (and the process's RSS)
+      // down at no measured cost in speed: records die young and are collected either way.
+      const worker = new Worker(url, {
+        workerData: plan.init,
+        resourceLimits: { maxYoungGenerationSizeMb: 16 },
+      });
       let inFlight = 0;
       let ended = false;
       let ready = false;

@@ -87,7 +87,7 @@ export const SCAN_FLAGS: FlagSpec[] = [
     name: 'workers',
     type: 'string',
     value: 'N',
-    help: 'worker threads (default: one per core; 0 = main thread only)',
+    help: 'threads that read and evaluate, the main thread included (default: one per core; 0 or 1 = main thread only)',
     env: true,
   },
   {

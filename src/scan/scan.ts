@@ -11,7 +11,8 @@ import { dateFromS3Key, deliveryOrderKey, discoverInputs, type InputFile } from 
 import { buildContext, type DetectionContext } from './context.js';
 import type { ScanOptions } from './options.js';
 import { readEvents, type ReadStats } from './read-input.js';
-import { fromWire, type FromWorker, type ToWorker, type WorkerInit } from './wire.js';
+import { fromWire, type Batch, type FromWorker, type ToWorker, type WorkerInit } from './wire.js';
+import { createFileScanner } from './file-scanner.js';
 
 export interface ScanProgress {
   filesTotal: number;
@@ -125,9 +126,10 @@ export async function runScan(
     maxRecordBytes: options.maxRecordBytes,
     onProblem,
   };
-  const workers = Math.min(options.workers, files.length);
-  if (workers > 0) {
-    await scanInWorkers(files, workers, {
+  // N threads read and evaluate: the main thread and N-1 worker threads (0 or 1: the main thread alone).
+  const threads = Math.min(options.workers, files.length);
+  if (threads > 1) {
+    await scanInWorkers(files, threads - 1, {
       init: {
         detections: context.detections.map((d) => ({ ...d, tests: [] })),
         lookups: { threatIntel: options.threatIntel, awsIpRanges: options.awsIpRanges },
@@ -178,24 +180,24 @@ export async function runScan(
 interface WorkerPlan {
   init: WorkerInit;
   expectedIds: string[];
-  onBatch(message: Extract<FromWorker, { type: 'batch' }>): void;
+  onBatch(message: Batch): void;
 }
 
 /** How far past the oldest unfinished file workers may read ahead (bounds what is held back below). */
 const MAX_AHEAD = 8;
 
 /**
- * Hands files to worker threads as they ask for work (at most two in flight each), and applies their
- * results in file order: the batches of a file that finishes early wait until every earlier file is
- * done. Stateful detections then see the same order as a single-threaded scan, so the findings do not
- * depend on which worker was faster.
+ * Hands files to worker threads as they ask for work (at most two in flight each) and scans a share
+ * on the main thread as well, applying all results in file order: the batches of a file that finishes
+ * early wait until every earlier file is done. Stateful detections then see the same order as a
+ * single-threaded scan, so the findings do not depend on which thread was faster.
  */
 async function scanInWorkers(files: InputFile[], count: number, plan: WorkerPlan): Promise<void> {
   let next = 0;
   let head = 0; // the oldest file whose results are not all applied
-  const held = new Map<number, Extract<FromWorker, { type: 'batch' }>[]>();
+  const held = new Map<number, Batch[]>();
   const feeders: (() => void)[] = [];
-  const deliver = (m: Extract<FromWorker, { type: 'batch' }>) => {
+  const deliver = (m: Batch) => {
     if (m.seq !== head) {
       const list = held.get(m.seq);
       if (list) list.push(m);
@@ -216,8 +218,31 @@ async function scanInWorkers(files: InputFile[], count: number, plan: WorkerPlan
       if (!finished) break; // its remaining batches will arrive as the head's
       head++;
     }
-    for (const feed of feeders) feed();
+    for (const feed of [...feeders]) feed();
   };
+
+  // The main thread's share: the same scanner, its batches delivered without copying. It takes the
+  // next file whenever it is free, and waits (letting worker results in) when it is too far ahead.
+  const local = async () => {
+    const scanner = createFileScanner(plan.init);
+    while (next < files.length) {
+      if (next >= head + MAX_AHEAD) {
+        await new Promise<void>((resolve) => {
+          const once = () => {
+            feeders.splice(feeders.indexOf(once), 1);
+            resolve();
+          };
+          feeders.push(once);
+        });
+        continue;
+      }
+      const seq = next++;
+      await scanner.scanFile(seq, files[seq]!, deliver);
+      // Let worker messages in between files.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  };
+
   const url = workerUrl();
   const runOne = () =>
     new Promise<void>((resolve, reject) => {
@@ -267,5 +292,5 @@ async function scanInWorkers(files: InputFile[], count: number, plan: WorkerPlan
         else reject(new Error(`scan worker exited unexpectedly (code ${code})`));
       });
     });
-  await Promise.all(Array.from({ length: count }, runOne));
+  await Promise.all([...Array.from({ length: count }, runOne), local()]);
 }

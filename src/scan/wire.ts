@@ -19,19 +19,20 @@ export interface WorkerInit {
 
 export type ToWorker = { type: 'file'; seq: number; input: InputFile } | { type: 'end' };
 
+/** Part of one file's results; the last batch of a file has `done: true`. */
+export interface Batch {
+  type: 'batch';
+  seq: number;
+  hits: WireHit[];
+  signals: Signal[];
+  problems: InputProblem[];
+  detectionErrors: DetectionError[];
+  stats: ReadStats;
+  done: boolean;
+}
+
 export type FromWorker =
-  | { type: 'ready'; detectionIds: string[] }
-  | { type: 'fatal'; message: string }
-  | {
-      type: 'batch';
-      seq: number;
-      hits: WireHit[];
-      signals: Signal[];
-      problems: InputProblem[];
-      detectionErrors: DetectionError[];
-      stats: ReadStats;
-      done: boolean;
-    };
+  { type: 'ready'; detectionIds: string[] } | { type: 'fatal'; message: string } | Batch;
 
 export function toWire(hit: Hit, index: number): WireHit {
   const { detection: _detection, event, ...rest } = hit;

@@ -89,6 +89,13 @@ describe('vigil scan', () => {
     const noPath = await runCli(['scan']);
     expect(noPath.code).toBe(1);
     expect(noPath.stderr).toMatch(/at least one PATH/);
+    const missingRules = await runCli(['scan', dir, '--rules', join(dir, 'no-such-rules')]);
+    expect(missingRules.code).toBe(1);
+    expect(missingRules.stderr).toMatch(/--rules .*no-such-rules: no such folder/);
+    const badDb = await runCli(['scan', dir, '--db', join(dir, 'no-such-dir', 'x.db')]);
+    expect(badDb.code).toBe(1);
+    expect(badDb.stderr).toMatch(/cannot open --db/);
+    expect(badDb.stderr).not.toMatch(/scanned/);
     const nothing = await runCli(['scan', dir, '--no-builtin']);
     expect(nothing.code).toBe(1);
     expect(nothing.stderr).toMatch(/no detections loaded/);
@@ -96,6 +103,15 @@ describe('vigil scan', () => {
     const badTime = await runCli(['scan', dir, '--since', 'last tuesday']);
     expect(badTime.code).toBe(1);
     expect(badTime.stderr).toMatch(/--since/);
+  });
+
+  it('exits 1 when a PATH does not exist, after scanning the paths that do', async () => {
+    const root = join(dir, 'partly-missing');
+    writeTrailFile(root, [stopLogging()]);
+    const run = await runCli(['scan', join(dir, 'typo'), root, '--format', 'jsonl']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/typo: VIGIL_INPUT_UNREADABLE: no such file or folder/);
+    expect(jsonl(run.stdout).map((f) => f.detector)).toContain('cloudtrail-logging-stopped');
   });
 
   it('reads standard input and gives the same findings on the main thread as in workers', async () => {

@@ -7,7 +7,8 @@ import type { Finding } from '../core/finding.js';
 import { runScan } from '../scan/scan.js';
 import { buildContext } from '../scan/context.js';
 import { FINDING_FORMATS, writeFindings, type FindingFormat } from '../findings/index.js';
-import { openFindingStore } from '../store/index.js';
+import { openFindingStore, type FindingStore } from '../store/index.js';
+import { existsSync, statSync } from 'node:fs';
 import { applyEnv, flagHelp, toParseArgsOptions, type FlagSpec } from './flags.js';
 import { complain, EXIT, openOutput, UsageError, type CliIO } from './io.js';
 import { createProgress } from './progress.js';
@@ -172,88 +173,118 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
     throw new UsageError(`--aws-account must be a 12-digit AWS account id, not "${awsAccount}"`);
   }
 
-  const output = openOutput(io, v.out as string | undefined);
-  if ('opened' in output) {
+  // What the user named must exist: a mistyped --rules folder or PATH is an error (exit 1), not a
+  // quiet scan of nothing. The other paths are still scanned.
+  const ruleDirs = (v.rules as string[] | undefined) ?? [];
+  for (const dir of ruleDirs) {
+    if (!isDirectory(dir)) throw new UsageError(`--rules ${dir}: no such folder`);
+  }
+  const missing = paths.filter((p) => p !== '-' && !existsSync(p));
+  for (const p of missing) complain(io, `${p}: VIGIL_INPUT_UNREADABLE: no such file or folder`);
+  if (missing.length === paths.length) return EXIT.ERROR;
+
+  // The store is opened before the scan so a bad --db fails at once, not after a long scan.
+  let store: FindingStore | undefined;
+  if (v.db) {
     try {
-      await output.opened;
+      store = openFindingStore(v.db as string);
     } catch (err) {
-      complain(io, `cannot write --out ${String(v.out)}: ${(err as Error).message}`);
+      complain(io, `cannot open --db ${String(v.db)}: ${(err as Error).message}`);
       return EXIT.ERROR;
     }
   }
-  // Rules first: their problems are reported before a long scan starts, and a scan with nothing to run
-  // does not start at all.
-  const scanOptions = {
-    paths,
-    ruleDirs: (v.rules as string[] | undefined) ?? [],
-    builtin: !v['no-builtin'],
-    experimental: Boolean(v.experimental),
-    threatIntel: (v['threat-intel'] as string[] | undefined) ?? [],
-    awsIpRanges: v['aws-ip-ranges'] as string | undefined,
-    since,
-    until,
-    workers,
-  };
-  const context = buildContext(scanOptions);
-  for (const p of context.ruleProblems) complain(io, `rule not loaded: ${p.file}: ${p.reason}`);
-  for (const p of context.intelProblems) complain(io, formatProblem(p));
-  if (context.detections.length === 0) {
-    complain(io, 'no detections loaded: nothing to scan for');
-    await output.close();
-    return EXIT.ERROR;
+  try {
+    return await scanAndReport();
+  } finally {
+    store?.close();
   }
-  const progress = createProgress(io.stderr, { quiet: Boolean(v.quiet), now: io.now });
-  const result = await runScan(
-    scanOptions,
-    {
-      onProblem: (p) => progress.line(`vigil: ${terminalSafe(formatProblem(p))}`),
-      onDetectionError: (e) =>
-        progress.line(
-          `vigil: detection ${e.detectionId} failed on event ${e.eventId ?? '-'}: ${terminalSafe(e.message)}`,
-        ),
-      onProgress: (p) => progress.update(p),
-    },
-    { stdin: io.stdin, context },
-  );
-  progress.done();
 
-  const reported = result.findings.filter((f) => f.severity >= minSeverity).sort(bySeverityThenTime);
-  if (format === 'asff' && !awsAccount && reported.some((f) => !/^\d{12}$/.test(f.accountId))) {
-    complain(io, 'some findings have no AWS account id and ASFF requires one: give --aws-account ID');
-    await output.close();
-    return EXIT.ERROR;
-  }
-  await writeFindings(format, reported, output.stream, {
-    ...(awsAccount ? { accountId: awsAccount } : {}),
-    color: format === 'table' && Boolean(io.stdout.isTTY) && !v.out && !io.env.NO_COLOR,
-  });
-  await output.close();
-
-  if (v.db) {
-    const store = openFindingStore(v.db as string);
-    try {
-      store.upsertMany(reported.map((f) => ({ finding: f, eventIds: f.evidence.eventIds })));
-    } finally {
-      store.close();
+  async function scanAndReport(): Promise<number> {
+    const output = openOutput(io, v.out as string | undefined);
+    if ('opened' in output) {
+      try {
+        await output.opened;
+      } catch (err) {
+        complain(io, `cannot write --out ${String(v.out)}: ${(err as Error).message}`);
+        return EXIT.ERROR;
+      }
     }
-  }
+    // Rules first: their problems are reported before a long scan starts, and a scan with nothing to run
+    // does not start at all.
+    const scanOptions = {
+      paths: paths.filter((p) => !missing.includes(p)),
+      ruleDirs,
+      builtin: !v['no-builtin'],
+      experimental: Boolean(v.experimental),
+      threatIntel: (v['threat-intel'] as string[] | undefined) ?? [],
+      awsIpRanges: v['aws-ip-ranges'] as string | undefined,
+      since,
+      until,
+      workers,
+    };
+    const context = buildContext(scanOptions);
+    for (const p of context.ruleProblems) complain(io, `rule not loaded: ${p.file}: ${p.reason}`);
+    for (const p of context.intelProblems) complain(io, formatProblem(p));
+    if (context.detections.length === 0) {
+      complain(io, 'no detections loaded: nothing to scan for');
+      await output.close();
+      return EXIT.ERROR;
+    }
+    const progress = createProgress(io.stderr, { quiet: Boolean(v.quiet), now: io.now });
+    const result = await runScan(
+      scanOptions,
+      {
+        onProblem: (p) => progress.line(`vigil: ${terminalSafe(formatProblem(p))}`),
+        onDetectionError: (e) =>
+          progress.line(
+            `vigil: detection ${e.detectionId} failed on event ${e.eventId ?? '-'}: ${terminalSafe(e.message)}`,
+          ),
+        onProgress: (p) => progress.update(p),
+      },
+      { stdin: io.stdin, context },
+    );
+    progress.done();
 
-  const p = result.progress;
-  complain(
-    io,
-    `scanned ${p.filesDone} file(s), ${p.records} record(s); skipped ${p.skipped} bad record(s)` +
-      (result.filtered ? `, ${result.filtered} outside --since/--until` : '') +
-      `; ${result.problems} input problem(s); ${context.detections.length} detection(s) run` +
-      (context.ruleProblems.length ? `, ${context.ruleProblems.length} rule(s) not loaded` : '') +
-      `; ${reported.length} finding(s)` +
-      (Object.keys(result.detectionErrors).length
-        ? `; detection errors: ${Object.entries(result.detectionErrors)
-            .map(([id, n]) => `${id} ${n}`)
-            .join(', ')}`
-        : ''),
-  );
-  if (failOn !== undefined && result.findings.some((f) => f.severity >= failOn)) return EXIT.FINDINGS;
-  return EXIT.OK;
+    const reported = result.findings.filter((f) => f.severity >= minSeverity).sort(bySeverityThenTime);
+    if (format === 'asff' && !awsAccount && reported.some((f) => !/^\d{12}$/.test(f.accountId))) {
+      complain(io, 'some findings have no AWS account id and ASFF requires one: give --aws-account ID');
+      await output.close();
+      return EXIT.ERROR;
+    }
+    await writeFindings(format, reported, output.stream, {
+      ...(awsAccount ? { accountId: awsAccount } : {}),
+      color: format === 'table' && Boolean(io.stdout.isTTY) && !v.out && !io.env.NO_COLOR,
+    });
+    await output.close();
+
+    store?.upsertMany(reported.map((f) => ({ finding: f, eventIds: f.evidence.eventIds })));
+
+    const p = result.progress;
+    complain(
+      io,
+      `scanned ${p.filesDone} file(s), ${p.records} record(s); skipped ${p.skipped} bad record(s)` +
+        (result.filtered ? `, ${result.filtered} outside --since/--until` : '') +
+        `; ${result.problems} input problem(s); ${context.detections.length} detection(s) run` +
+        (context.ruleProblems.length ? `, ${context.ruleProblems.length} rule(s) not loaded` : '') +
+        `; ${reported.length} finding(s)` +
+        (Object.keys(result.detectionErrors).length
+          ? `; detection errors: ${Object.entries(result.detectionErrors)
+              .map(([id, n]) => `${id} ${n}`)
+              .join(', ')}`
+          : ''),
+    );
+    if (missing.length) return EXIT.ERROR;
+    if (failOn !== undefined && result.findings.some((f) => f.severity >= failOn)) return EXIT.FINDINGS;
+    return EXIT.OK;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function bySeverityThenTime(a: Finding, b: Finding): number {

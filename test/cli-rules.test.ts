@@ -37,6 +37,31 @@ describe('vigil rules', () => {
     expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
   });
 
+  it('runs rules the user adds with --rules whatever their maturity', async () => {
+    const rules = join(dir, 'user-experimental');
+    mkdirSync(rules, { recursive: true });
+    writeFileSync(
+      join(rules, 'sigma-style.yml'),
+      [
+        'title: Example experimental Sigma rule',
+        'id: 0d8e3c1a-5b7f-4c2e-9a1d-3f6b8e2c4a10',
+        'status: experimental',
+        'logsource: { product: aws, service: cloudtrail }',
+        'detection:',
+        '  selection: { eventName: StopLogging }',
+        '  condition: selection',
+        'level: high',
+      ].join('\n'),
+    );
+    const listed = await runCli(['rules', 'list', '--format', 'json', '--rules', rules]);
+    const row = (JSON.parse(listed.stdout) as Row[]).find((r) => r.id.startsWith('sigma-0d8e3c1a'));
+    expect(row).toMatchObject({ maturity: 'experimental', enabled: true });
+    const root = join(dir, 'user-experimental-scan');
+    writeTrailFile(root, [stopLogging()]);
+    const run = await runCli(['scan', root, '--format', 'jsonl', '--no-builtin', '--rules', rules]);
+    expect(run.stdout).toMatch(/sigma-0d8e3c1a/);
+  });
+
   it('runs every detection case and exits 0 only when all pass', async () => {
     const run = await runCli(['rules', 'test']);
     expect(run.stderr).toMatch(/\d+ passed, 0 failed/);

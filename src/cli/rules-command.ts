@@ -3,7 +3,7 @@ import { terminalSafe } from '../core/text.js';
 import { severityLabel } from '../core/severity.js';
 import type { Detection } from '../detect/types.js';
 import { runDetectionTests } from '../detect/index.js';
-import { buildContext } from '../scan/context.js';
+import { buildContext, isOnByDefault } from '../scan/context.js';
 import { applyEnv, flagHelp, toParseArgsOptions, type FlagSpec } from './flags.js';
 import { complain, EXIT, UsageError, type CliIO } from './io.js';
 
@@ -85,7 +85,7 @@ export async function rulesCommand(argv: string[], io: CliIO): Promise<number> {
   for (const p of ctx.ruleProblems) complain(io, `rule not loaded: ${p.file}: ${p.reason}`);
 
   if (sub === 'list') {
-    const rows = ctx.detections.map((d) => listRow(d, d.maturity === 'stable'));
+    const rows = ctx.detections.map((d) => listRow(d, isOnByDefault(d)));
     const format = (v.format as string | undefined) ?? 'table';
     if (format === 'json') io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     else if (format === 'table') io.stdout.write(`${table(rows)}\n`);
@@ -93,7 +93,7 @@ export async function rulesCommand(argv: string[], io: CliIO): Promise<number> {
     complain(
       io,
       `${rows.length} detection(s): ${rows.filter((r) => r.enabled).length} on by default, ` +
-        `${rows.filter((r) => !r.enabled).length} experimental (off unless --experimental)` +
+        `${rows.filter((r) => !r.enabled).length} built-in experimental (off unless --experimental)` +
         (ctx.ruleProblems.length ? `; ${ctx.ruleProblems.length} not loaded` : ''),
     );
     return EXIT.OK;

@@ -37,6 +37,14 @@ function memoize<T>(fn: (ip: string) => T, max = 50_000): (ip: string) => T {
   };
 }
 
+/**
+ * Built-in detections run when stable; experimental ones only with --experimental. Detections and
+ * Sigma rules the user names with --rules run whatever their maturity: naming them is the choice.
+ */
+export function isOnByDefault(d: Detection): boolean {
+  return d.origin !== 'builtin' || d.maturity === 'stable';
+}
+
 export interface LoadedDetections {
   detections: Detection[];
   /** Detections that exist but are off (experimental without --experimental). */
@@ -67,7 +75,7 @@ export function loadDetections(
       all.push(d);
     }
   }
-  const detections = all.filter((d) => options.experimental || d.maturity === 'stable');
+  const detections = all.filter((d) => options.experimental || isOnByDefault(d));
   const disabled = all.filter((d) => !detections.includes(d));
   return { detections, disabled, ruleProblems };
 }

@@ -276,6 +276,16 @@ describe('vigil scan', () => {
     expect(run.stderr).toMatch(/2 outside --since\/--until/);
   });
 
+  it('shows the first ten problems of a file that is not a log and counts the rest', async () => {
+    const text = join(dir, 'notes.txt');
+    writeFileSync(text, Array.from({ length: 30 }, (_, i) => `meeting notes line ${i}`).join('\n'));
+    const run = await runCli(['scan', text, '--format', 'jsonl']);
+    const lines = run.stderr.split('\n').filter((l) => l.includes('notes.txt'));
+    expect(lines.filter((l) => l.includes('VIGIL_INPUT_'))).toHaveLength(10);
+    expect(run.stderr).toMatch(/notes\.txt: 20 more problem\(s\) in this file not shown/);
+    expect(run.stderr).toMatch(/30 input problem\(s\)/);
+  });
+
   it('escapes attacker-controlled text in the table output', async () => {
     const root = join(dir, 'hostile');
     writeTrailFile(root, [

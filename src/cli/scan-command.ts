@@ -14,6 +14,9 @@ import { complain, EXIT, openOutput, UsageError, type CliIO } from './io.js';
 import { createProgress } from './progress.js';
 import { parseTime } from './time.js';
 
+/** Problem lines printed per input file; the rest are counted. */
+const PROBLEMS_SHOWN_PER_FILE = 10;
+
 export const SCAN_FLAGS: FlagSpec[] = [
   {
     name: 'rules',
@@ -230,11 +233,17 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       await output.close();
       return EXIT.ERROR;
     }
+    const problemsPerFile = new Map<string, number>();
     const progress = createProgress(io.stderr, { quiet: Boolean(v.quiet), now: io.now });
     const result = await runScan(
       scanOptions,
       {
-        onProblem: (p) => progress.line(`vigil: ${terminalSafe(formatProblem(p))}`),
+        onProblem: (p) => {
+          // A file that is not a log at all would print a line per line of it: the first few are enough.
+          const n = (problemsPerFile.get(p.file) ?? 0) + 1;
+          problemsPerFile.set(p.file, n);
+          if (n <= PROBLEMS_SHOWN_PER_FILE) progress.line(`vigil: ${terminalSafe(formatProblem(p))}`);
+        },
         onDetectionError: (e) =>
           progress.line(
             `vigil: detection ${e.detectionId} failed on event ${e.eventId ?? '-'}: ${terminalSafe(e.message)}`,
@@ -244,6 +253,10 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       { stdin: io.stdin, context },
     );
     progress.done();
+    for (const [file, n] of problemsPerFile) {
+      if (n > PROBLEMS_SHOWN_PER_FILE)
+        complain(io, `${file}: ${n - PROBLEMS_SHOWN_PER_FILE} more problem(s) in this file not shown`);
+    }
 
     const reported = result.findings.filter((f) => f.severity >= minSeverity).sort(bySeverityThenTime);
     if (format === 'asff' && !awsAccount && reported.some((f) => !/^\d{12}$/.test(f.accountId))) {
@@ -263,6 +276,7 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
     complain(
       io,
       `scanned ${p.filesDone} file(s), ${p.records} record(s); skipped ${p.skipped} bad record(s)` +
+        (result.filesSkipped ? `, ${result.filesSkipped} file(s) that are not CloudTrail logs` : '') +
         (result.filtered ? `, ${result.filtered} outside --since/--until` : '') +
         `; ${result.problems} input problem(s); ${context.detections.length} detection(s) run` +
         (context.ruleProblems.length ? `, ${context.ruleProblems.length} rule(s) not loaded` : '') +

@@ -34,6 +34,8 @@ export interface ScanResult {
   progress: ScanProgress;
   /** Records well-formed but outside --since/--until. */
   filtered: number;
+  /** Files found in folders and left out: digests, other services' logs, names that are not JSON logs. */
+  filesSkipped: number;
   problems: number;
   detectionErrors: Record<string, number>;
 }
@@ -75,6 +77,7 @@ export async function runScan(
     findings: { LOW: 0, MEDIUM: 0, HIGH: 0, CRITICAL: 0 },
   };
   let filtered = 0;
+  let filesSkipped = 0;
   let problems = 0;
   const detectionErrors: Record<string, number> = {};
   const onProblem = (p: InputProblem) => {
@@ -109,7 +112,7 @@ export async function runScan(
       stdin = true;
       continue;
     }
-    for await (const file of discoverInputs([path], onProblem)) {
+    for await (const file of discoverInputs([path], onProblem, { onSkipped: () => filesSkipped++ })) {
       if (!outsideWindow(file, options.since, options.until)) files.push(file);
     }
   }
@@ -172,6 +175,7 @@ export async function runScan(
     context,
     progress,
     filtered,
+    filesSkipped,
     problems,
     detectionErrors,
   };

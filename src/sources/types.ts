@@ -31,4 +31,9 @@ export interface ReadOptions {
   stdin?: NodeJS.ReadableStream;
 }
 
-export type SkipReason = 'digest';
+/**
+ * Why a file found while walking a folder was left out: a CloudTrail digest; another service's logs in
+ * AWS's S3 layout (`AWSLogs/<account>/vpcflowlogs/…`, `Config`, `elasticloadbalancing`, CloudTrail
+ * Insights); or a name that is not a JSON log (`README.txt`). Files named on the command line are always read.
+ */
+export type SkipReason = 'digest' | 'other-service' | 'not-json';

@@ -100,3 +100,27 @@ describe('discoverInputs', () => {
     expect(skipped).toHaveLength(1);
   });
 });
+
+describe('discoverInputs in a synced log bucket', () => {
+  it('reads only what can be CloudTrail inside folders, but always reads files named on the command line', async () => {
+    const flow =
+      'AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/05/14/123456789012_vpcflowlogs_us-east-1_fl-1_20240514T0000Z_x.log.gz';
+    const config =
+      'AWSLogs/123456789012/Config/us-east-1/2024/5/14/ConfigHistory/123456789012_Config_us-east-1_x.json.gz';
+    const insight =
+      'AWSLogs/123456789012/CloudTrail-Insight/us-east-1/2024/05/14/123456789012_CloudTrail-Insight_us-east-1_x.json.gz';
+    const ct =
+      'AWSLogs/123456789012/CloudTrail/us-east-1/2024/05/14/123456789012_CloudTrail_us-east-1_20240514T0000Z_y.json.gz';
+    const export1 = 'exports/events.jsonl';
+    for (const p of [flow, config, insight, ct, export1, 'exports/README.txt', 'exports/notes.md'])
+      await put(`bucket/${p}`);
+    const { files, skipped, problems } = await collect([join(root, 'bucket')]);
+    expect(files.map((f) => relative(join(root, 'bucket'), f.path))).toEqual([ct, export1]);
+    expect(skipped.map((p) => relative(join(root, 'bucket'), p)).sort()).toEqual(
+      [flow, config, insight, 'exports/README.txt', 'exports/notes.md'].sort(),
+    );
+    expect(problems).toEqual([]);
+    const named = await collect([join(root, 'bucket', 'exports', 'README.txt'), join(root, 'bucket', flow)]);
+    expect(named.files).toHaveLength(2);
+  });
+});

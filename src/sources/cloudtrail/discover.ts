@@ -26,7 +26,7 @@ export async function* discoverInputs(
   const unreadable = (file: string, err: unknown) =>
     onProblem({ file, code: 'VIGIL_INPUT_UNREADABLE', message: describeFsError(err) });
 
-  async function* visit(path: string, st: Stats): AsyncGenerator<InputFile> {
+  async function* visit(path: string, st: Stats, named: boolean): AsyncGenerator<InputFile> {
     if (st.isDirectory()) {
       const id = `${st.dev}:${st.ino}`;
       if (seenDirs.has(id)) return; // a symbolic link loop, or the same folder given twice
@@ -49,13 +49,24 @@ export async function* discoverInputs(
           unreadable(child, err);
           continue;
         }
-        yield* visit(child, childStat);
+        yield* visit(child, childStat, false);
       }
       return;
     }
     if (isDigestPath(path)) {
       options.onSkipped?.(path, 'digest');
       return;
+    }
+    if (!named) {
+      // Walking a folder (an `aws s3 sync` of a whole log bucket, say): read what can be CloudTrail.
+      if (isOtherServiceLog(path)) {
+        options.onSkipped?.(path, 'other-service');
+        return;
+      }
+      if (!JSON_LOG.test(path)) {
+        options.onSkipped?.(path, 'not-json');
+        return;
+      }
     }
     if (st.isFile()) yield { path, size: st.size };
     else if (st.isFIFO() || st.isCharacterDevice()) yield { path };
@@ -74,8 +85,23 @@ export async function* discoverInputs(
       unreadable(path, err);
       continue;
     }
-    yield* visit(path, st);
+    yield* visit(path, st, true);
   }
+}
+
+/** Names of JSON logs, plain or gzip: what CloudTrail, EventBridge archives and exports are called. */
+const JSON_LOG = /\.(json|jsonl|ndjson)(\.gz)?$|\.gz$/i;
+
+/** True for files under `AWSLogs/[o-org/]<account>/<service>/` where the service is not CloudTrail. */
+export function isOtherServiceLog(path: string): boolean {
+  const parts = path.split(/[\\/]/);
+  const at = parts.lastIndexOf('AWSLogs');
+  if (at < 0) return false;
+  let i = at + 1;
+  if (parts[i]?.startsWith('o-')) i++;
+  if (!/^\d{12}$/.test(parts[i] ?? '')) return false;
+  const service = parts[i + 1];
+  return service !== undefined && i + 2 < parts.length && service !== 'CloudTrail';
 }
 
 function compareCodeUnits(a: string, b: string): number {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readTextFile } from './read-text.js';
 import { fileURLToPath } from 'node:url';
 import { VigilError, type InputProblem } from '../core/errors.js';
 import { parseCidr, parseIp, type NumericIp } from './ip-parse.js';
@@ -128,16 +128,7 @@ export function parseAwsIpRanges(doc: unknown, file: string): AwsIpRanges {
 
 /** Reads an `ip-ranges.json` file (default: the shipped snapshot). */
 export function loadAwsIpRanges(file: string = defaultAwsIpRangesPath()): AwsIpRanges {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new VigilError(
-      'VIGIL_INPUT_UNREADABLE',
-      `${file}: cannot read AWS IP ranges: ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
+  const text = readTextFile(file, 'AWS IP ranges');
   let doc: unknown;
   try {
     doc = JSON.parse(text);

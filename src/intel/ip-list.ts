@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { VigilError, type InputProblem } from '../core/errors.js';
+import { readTextFile } from './read-text.js';
+import type { InputProblem } from '../core/errors.js';
 import { createIpSetBuilder, type IpSet } from './ip-set.js';
 
 /** Bad lines reported one by one; past this, a single summary problem says how many more there were. */
@@ -65,15 +65,6 @@ export function parseIpList(text: string, file: string): LoadedIpList {
 
 /** Reads and parses an IP list file (see parseIpList). An unreadable file throws VIGIL_INPUT_UNREADABLE. */
 export function loadIpList(file: string): LoadedIpList {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new VigilError(
-      'VIGIL_INPUT_UNREADABLE',
-      `${file}: cannot read the IP list: ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
+  const text = readTextFile(file, 'the IP list');
   return parseIpList(text, file);
 }

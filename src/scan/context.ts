@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { basename } from 'node:path';
 import type { InputProblem } from '../core/errors.js';
 import type { Detection, FieldGetter } from '../detect/types.js';
@@ -6,8 +5,6 @@ import { createFieldGetter, type FieldLookups } from '../detect/fields/index.js'
 import { builtinDetectionsDir, loadDetectionDir } from '../detect/index.js';
 import { createIpClassifier, loadAwsIpRanges, loadIpList } from '../intel/index.js';
 import type { ContextOptions } from './options.js';
-
-export const DEFAULT_AWS_IP_RANGES = fileURLToPath(new URL('../../data/aws-ip-ranges.json', import.meta.url));
 
 export interface RuleProblem {
   file: string;
@@ -92,7 +89,7 @@ export function buildFieldGetter(options: Pick<ContextOptions, 'threatIntel' | '
     return { name: basename(file), set };
   });
   const lookups: FieldLookups = {
-    ipClass: memoize(createIpClassifier(loadAwsIpRanges(options.awsIpRanges ?? DEFAULT_AWS_IP_RANGES))),
+    ipClass: memoize(createIpClassifier(loadAwsIpRanges(options.awsIpRanges))),
   };
   if (lists.length) {
     lookups.threatIntel = memoize((ip) => lists.find((l) => l.set.lookup(ip))?.name);

@@ -1,7 +1,9 @@
 import type { VigilEvent } from '../../core/event.js';
 import type { FieldAccessor, FieldGetter } from '../types.js';
+import { grantFields } from './grant.js';
 import { policyFields } from './policy.js';
 import { requestFields } from './request.js';
+import { resourcePolicyFields } from './resource-policy.js';
 import { securityGroupFields } from './security-group.js';
 
 /**
@@ -130,6 +132,8 @@ export const derivedFields: Record<string, DerivedField> = {
   ...policyFields,
   ...securityGroupFields,
   ...requestFields,
+  ...resourcePolicyFields,
+  ...grantFields,
 };
 
 export function registerDerivedFields(fields: Record<string, DerivedField>): void {

@@ -136,6 +136,7 @@ describe('hasPublicPrincipal', () => {
       'AWS:SourceAccount',
       'aws:SourceArn',
       'aws:PrincipalArn',
+      'AWS:SourceOwner',
     ]) {
       const op = key.endsWith('Ip') ? 'IpAddress' : 'StringEquals';
       expect(
@@ -276,6 +277,37 @@ describe('vigil.policy.* fields through the field getter', () => {
       },
     });
     expect(field(e, 'policy.publicPrincipal')).toBe(true);
+  });
+
+  it('reads an SNS Policy attribute, treating the default AWS:SourceOwner statement as not public', () => {
+    const sns = (statement: unknown) =>
+      event('SetTopicAttributes', {
+        topicArn: `arn:aws:sns:us-east-1:${OWN}:alerts`,
+        attributeName: 'Policy',
+        attributeValue: JSON.stringify(doc(statement)),
+      });
+    const open = { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'SNS:Publish', Resource: '*' };
+    expect(field(sns(open), 'policy.publicPrincipal')).toBe(true);
+    const owned = { ...open, Condition: { StringEquals: { 'AWS:SourceOwner': OWN } } };
+    expect(field(sns(owned), 'policy.publicPrincipal')).toBe(false);
+  });
+
+  it('reads a Glacier vault policy wrapped in {"Policy": "..."} (SetVaultAccessPolicy)', () => {
+    const inner = doc({
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::444455556666:root' },
+      Action: 'glacier:InitiateJob',
+      Resource: '*',
+    });
+    const e = event('SetVaultAccessPolicy', {
+      accountId: '-',
+      vaultName: 'backups',
+      policy: { policy: JSON.stringify(inner) },
+    });
+    expect(field(e, 'policy.document')).toEqual(inner);
+    expect(field(e, 'policy.externalAccounts')).toEqual(['444455556666']);
+    const malformed = event('SetVaultAccessPolicy', { vaultName: 'v', policy: { Policy: '{"Statement":' } });
+    expect(field(malformed, 'policy.document')).toBeUndefined();
   });
 
   it('is undefined (never throws) for malformed policy text or no policy', () => {

@@ -39,6 +39,7 @@ const RESTRICTING_KEYS = new Set(
     'aws:PrincipalAccount',
     'aws:SourceAccount',
     'aws:SourceArn',
+    'aws:SourceOwner',
     'aws:SourceOrgID',
     'aws:SourceOrgPaths',
     'aws:PrincipalArn',
@@ -106,13 +107,24 @@ export function parsePolicy(value: unknown): Json | undefined {
   return isObject(parsed) ? parsed : undefined;
 }
 
+/**
+ * A document that is only a wrapper around the policy text (Glacier's `{"Policy": "..."}` vault access
+ * policy) gives the wrapped policy; any other document is returned as it is.
+ */
+function unwrapPolicy(doc: Json): Json | undefined {
+  if (doc['Statement'] !== undefined) return doc;
+  const inner = doc['Policy'] ?? doc['policy'];
+  return typeof inner === 'string' ? parsePolicy(inner) : doc;
+}
+
 /** The request's policy document, whichever parameter holds it (including SQS/SNS `Policy` attributes). */
 export function requestPolicy(raw: Json): Json | undefined {
   const params = raw['requestParameters'];
   if (!isObject(params)) return undefined;
   for (const name of POLICY_PARAMETERS) {
     if (params[name] !== undefined) {
-      const doc = parsePolicy(params[name]);
+      const parsed = parsePolicy(params[name]);
+      const doc = parsed && unwrapPolicy(parsed);
       if (doc) return doc;
     }
   }

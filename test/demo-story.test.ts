@@ -33,6 +33,7 @@ describe('the demo attack story', () => {
       'guardduty-detector-disabled',
       'vpc-flow-logs-deleted',
       'security-group-admin-port-open',
+      'ec2-key-pair-imported',
       'ec2-gpu-or-large-instances',
       'ec2-mass-instance-launch',
       'ec2-instances-in-new-region',

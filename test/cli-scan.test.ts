@@ -252,6 +252,45 @@ describe('vigil scan', () => {
     expect(jsonl(without.stdout).filter((f) => String(f.type).includes('MaliciousIPCaller'))).toEqual([]);
   });
 
+  it('counts addresses in blocks registered to Amazon as AWS, not as outside use of instance credentials', async () => {
+    const instance = (ip: string, id: string) =>
+      ctRecord({
+        eventID: id,
+        sourceIPAddress: ip,
+        eventSource: 's3.amazonaws.com',
+        eventName: 'ListBuckets',
+        userIdentity: {
+          type: 'AssumedRole',
+          principalId: 'AROAEXAMPLEAPPROLE001:i-0abc1234def567890',
+          arn: `arn:aws:sts::${ACCOUNT}:assumed-role/app-server/i-0abc1234def567890`,
+          accountId: ACCOUNT,
+          accessKeyId: 'ASIAEXAMPLEAPPROLE01',
+          sessionContext: {
+            sessionIssuer: {
+              type: 'Role',
+              principalId: 'AROAEXAMPLEAPPROLE001',
+              arn: `arn:aws:iam::${ACCOUNT}:role/app-server`,
+              accountId: ACCOUNT,
+              userName: 'app-server',
+            },
+            attributes: { creationDate: '2026-11-20T09:00:00Z', mfaAuthenticated: 'false' },
+            ec2RoleDelivery: '2.0',
+          },
+        },
+      });
+    const root = join(dir, 'instance-ips');
+    // 3.91.x (EC2 us-east-1, newer than the shipped snapshot) and 44.200.x are Amazon's; 198.51.100.x is not.
+    writeTrailFile(root, [
+      instance('3.91.10.20', 'e1'),
+      instance('44.200.1.2', 'e2'),
+      instance('198.51.100.80', 'e3'),
+    ]);
+    const run = await runCli(['scan', root, '--format', 'jsonl']);
+    const outside = jsonl(run.stdout).filter((f) => f.detector === 'instance-credentials-outside-aws');
+    expect(outside).toHaveLength(1);
+    expect(outside[0]).toMatchObject({ count: 1, actor: { ip: '198.51.100.80' } });
+  });
+
   it('keeps only events inside --since/--until', async () => {
     const root = join(dir, 'window');
     writeTrailFile(root, [

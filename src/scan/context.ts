@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { basename } from 'node:path';
 import type { InputProblem } from '../core/errors.js';
 import type { Detection, FieldGetter } from '../detect/types.js';
@@ -77,6 +78,18 @@ export function loadDetections(
   return { detections, disabled, ruleProblems };
 }
 
+const REGISTERED_BLOCKS = fileURLToPath(new URL('../../data/aws-registered-blocks.txt', import.meta.url));
+
+/**
+ * AWS's addresses: the prefixes of ip-ranges.json (the shipped snapshot, or the user's file) plus the
+ * blocks registered to Amazon that an old snapshot may miss (data/aws-registered-blocks.txt).
+ */
+function awsAddresses(file: string | undefined): { contains(ip: string): boolean } {
+  const ranges = loadAwsIpRanges(file);
+  const registered = loadIpList(REGISTERED_BLOCKS).set;
+  return { contains: (ip) => ranges.contains(ip) || registered.lookup(ip) };
+}
+
 /** The field getter with the user's lookups: AWS IP ranges and threat lists. */
 export function buildFieldGetter(options: Pick<ContextOptions, 'threatIntel' | 'awsIpRanges'>): {
   getField: FieldGetter;
@@ -89,7 +102,7 @@ export function buildFieldGetter(options: Pick<ContextOptions, 'threatIntel' | '
     return { name: basename(file), set };
   });
   const lookups: FieldLookups = {
-    ipClass: memoize(createIpClassifier(loadAwsIpRanges(options.awsIpRanges))),
+    ipClass: memoize(createIpClassifier(awsAddresses(options.awsIpRanges))),
   };
   if (lists.length) {
     lookups.threatIntel = memoize((ip) => lists.find((l) => l.set.lookup(ip))?.name);

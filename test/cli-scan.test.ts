@@ -71,6 +71,25 @@ describe('vigil scan', () => {
     }
   });
 
+  it('writes Security Hub ASFF that meets its schema, and OCSF Detection Findings', async () => {
+    const root = join(dir, 'formats');
+    writeTrailFile(root, [stopLogging()]);
+    const asff = await runCli(['scan', root, '--format', 'asff']);
+    expect(asff.code).toBe(0);
+    const batch = JSON.parse(asff.stdout) as { Findings: Record<string, unknown>[] };
+    const ajv = new Ajv2020.default({ allErrors: true, strict: false });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(join(REPO, 'schema', 'asff.schema.json'), 'utf8')));
+    expect(batch.Findings.length).toBeGreaterThan(0);
+    for (const f of batch.Findings) expect(validate(f), JSON.stringify(validate.errors)).toBe(true);
+    expect(batch.Findings[0]).toMatchObject({ SchemaVersion: '2018-10-08', AwsAccountId: ACCOUNT });
+
+    const ocsf = await runCli(['scan', root, '--format', 'ocsf']);
+    const events = jsonl(ocsf.stdout);
+    expect(events.length).toBeGreaterThan(0);
+    expect(events[0]).toMatchObject({ class_uid: 2004, category_uid: 2 });
+  });
+
   it('exits 3 when a finding reaches --fail-on and 0 when none does; --min-severity filters the report', async () => {
     const root = join(dir, 'fail-on');
     writeTrailFile(root, [stopLogging()]);

@@ -16,7 +16,8 @@ import addFormats from 'ajv-formats';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, ctRecord, stopLogging, writeTrailFile } from './helpers/cloudtrail.js';
-import { REPO, runCli } from './helpers/run-cli.js';
+import { BIN, REPO, runCli } from './helpers/run-cli.js';
+import { spawn } from 'node:child_process';
 import { sharedDir } from '../src/testing/shared-data.js';
 
 const SHARED = sharedDir();
@@ -342,6 +343,23 @@ describe('vigil scan', () => {
     expect(lines.filter((l) => l.includes('VIGIL_INPUT_'))).toHaveLength(10);
     expect(run.stderr).toMatch(/notes\.txt: 20 more problem\(s\) in this file not shown/);
     expect(run.stderr).toMatch(/30 input problem\(s\)/);
+  });
+
+  it('stops quietly when the program reading its output exits early (vigil scan … | head)', async () => {
+    const root = join(dir, 'epipe');
+    writeTrailFile(
+      root,
+      Array.from({ length: 300 }, (_, i) => stopLogging({ requestParameters: { name: `trail-${i}` } })),
+    );
+    const child = spawn(process.execPath, [BIN, 'scan', root, '--format', 'jsonl', '--quiet'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
   });
 
   it('escapes attacker-controlled text in the table output', async () => {

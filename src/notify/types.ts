@@ -1,0 +1,26 @@
+import type { Finding } from '../core/finding.js';
+import type { RoutedEvent } from '../router/routed-event.js';
+
+/** What a channel is asked to deliver: one finding (new, or its severity rose, or it was resolved). */
+export interface Alert {
+  finding: Finding;
+  event: RoutedEvent;
+  /** Why this alert: a new finding, a severity increase, or the finding resolved (PagerDuty resolve). */
+  reason: 'new' | 'severity-raised' | 'resolved';
+  /** Link to the finding in the dashboard, when the server knows its public URL. */
+  link?: string;
+}
+
+export type DeliveryResult =
+  { ok: true; providerId?: string } | { ok: false; retryable: boolean; error: string };
+
+/**
+ * A notification channel. `send` never throws: a failure is a result, retryable or not, so the outbox
+ * decides about retries, backoff and dead letters in one place.
+ */
+export interface Channel {
+  /** The channel's name in config (`security-email`, `oncall-pagerduty`). */
+  readonly id: string;
+  readonly kind: 'email' | 'sns' | 'slack' | 'teams' | 'pagerduty' | 'webhook' | 'log';
+  send(alert: Alert, options: { signal: AbortSignal }): Promise<DeliveryResult>;
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/** A secret is referenced, never written into the config: an environment variable or a file. */
+export const secretRef = z.union([
+  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') }).strict(),
+  z.object({ file: z.string().min(1) }).strict(),
+]);
+export type SecretRef = z.infer<typeof secretRef>;
+
+// A regex rather than a refinement, so it is reported together with every other problem.
+const duration = z.string().regex(/^\d{1,9}(s|m|h|d)$/, 'a duration such as 30s, 10m, 24h or 7d');
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes');
+
+const source = z.discriminatedUnion('kind', [
+  z
+    .object({
+      id,
+      kind: z.literal('folder'),
+      path: z.string().min(1),
+      pollSeconds: z.number().positive().default(2),
+    })
+    .strict(),
+  z
+    .object({
+      id,
+      kind: z.literal('s3'),
+      bucket: z.string().min(3),
+      prefix: z.string().default(''),
+      region: z.string().default('us-east-1'),
+      endpoint: z.string().url().optional(),
+      pollSeconds: z.number().positive().default(30),
+      sqsQueueUrl: z.string().url().optional(),
+      forcePathStyle: z.boolean().default(false),
+    })
+    .strict(),
+  z
+    .object({
+      id,
+      kind: z.literal('demo'),
+      speed: z.number().positive().default(60),
+      loop: z.boolean().default(true),
+    })
+    .strict(),
+]);
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        publicUrl: z.string().url().optional(),
+        ingestToken: secretRef.optional(),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(10 * 1024 * 1024),
+      })
+      .strict()
+      .default({}),
+    store: z
+      .object({ sqlite: z.string().min(1).default('./data/vigil.db') })
+      .strict()
+      .default({}),
+    detections: z
+      .object({
+        rules: z.array(z.string().min(1)).default([]),
+        builtin: z.boolean().default(true),
+        experimental: z.boolean().default(false),
+        threatIntel: z.array(z.string().min(1)).default([]),
+        awsIpRanges: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+    sources: z.array(source).default([]),
+    /** Channel options are validated by the channel's own schema (src/notify) once the kind is known. */
+    channels: z.array(z.object({ id, kind: z.string().min(1) }).passthrough()).default([]),
+    routes: z
+      .array(
+        z
+          .object({
+            name: id,
+            pattern: z.union([z.record(z.unknown()), z.string()]),
+            targets: z.array(id).min(1),
+          })
+          .strict(),
+      )
+      .default([]),
+    alerting: z
+      .object({
+        realertWindow: duration.default('24h'),
+        digest: z
+          .object({ severity: z.enum(['LOW', 'MEDIUM']).default('LOW'), every: duration.default('15m') })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type VigilConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,161 @@
+import type Database from 'better-sqlite3';
+import { backoffDelay } from './backoff.js';
+import { createTokenBucket, type TokenBucket } from './rate-limit.js';
+import { migrateOutbox } from './schema.js';
+import { sendWithTimeout } from './send.js';
+import { createDeliveryStore, type Claim } from './store.js';
+import { createLoop } from './loop.js';
+import type { DeliverySummary, Outbox, OutboxOptions, Timers } from './types.js';
+
+const DEFAULTS = {
+  maxAttempts: 8,
+  baseDelayMs: 1000,
+  maxDelayMs: 5 * 60_000,
+  timeoutMs: 10_000,
+  leaseMarginMs: 30_000,
+};
+/** Sends per channel in one pass; more due deliveries wait for the next pass (which comes at once). */
+const MAX_PER_PASS = 1000;
+
+export const realTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+function positive(name: string, value: number, integer = false): number {
+  if (!(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new RangeError(`outbox option ${name} must be a positive ${integer ? 'integer' : 'number'}`);
+  }
+  return value;
+}
+
+/**
+ * The persisted alert outbox over a better-sqlite3 database (see openOutboxDatabase and README.md):
+ * deliveries survive restarts, are retried with backoff and jitter, bounded by a per-channel timeout
+ * and rate limit, and end delivered or as dead letters.
+ */
+export function createOutbox(db: Database.Database, options: OutboxOptions): Outbox {
+  migrateOutbox(db);
+  const store = createDeliveryStore(db);
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const timers = options.timers ?? realTimers;
+  const maxAttempts = positive('maxAttempts', options.maxAttempts ?? DEFAULTS.maxAttempts, true);
+  const backoff = {
+    baseDelayMs: positive('baseDelayMs', options.baseDelayMs ?? DEFAULTS.baseDelayMs),
+    maxDelayMs: positive('maxDelayMs', options.maxDelayMs ?? DEFAULTS.maxDelayMs),
+  };
+  const leaseMarginMs = options.leaseMarginMs ?? DEFAULTS.leaseMarginMs;
+  if (!(leaseMarginMs >= 0)) throw new RangeError('outbox option leaseMarginMs must not be negative');
+  const timeouts = options.timeoutMs ?? DEFAULTS.timeoutMs;
+  if (typeof timeouts === 'number') positive('timeoutMs', timeouts);
+  else for (const [id, ms] of Object.entries(timeouts)) positive(`timeoutMs.${id}`, ms);
+  const buckets = new Map<string, TokenBucket>();
+  for (const [id, perMinute] of Object.entries(options.ratePerMinute ?? {})) {
+    buckets.set(id, createTokenBucket(perMinute, now));
+  }
+
+  function timeoutFor(channelId: string): number {
+    if (typeof timeouts === 'number') return timeouts;
+    return Object.hasOwn(timeouts, channelId) ? timeouts[channelId]! : DEFAULTS.timeoutMs;
+  }
+
+  async function attempt(claim: Claim, summary: DeliverySummary): Promise<void> {
+    const channel = options.channels.get(claim.channelId)!;
+    const result = await sendWithTimeout(channel, claim.alert, timeoutFor(claim.channelId), timers);
+    const t = now();
+    if (result.ok) {
+      if (store.markDelivered(claim, t, result.providerId)) summary.delivered++;
+    } else if (!result.retryable) {
+      if (store.markDead(claim, t, 'not-retryable', result.error)) summary.dead++;
+    } else if (claim.attempts >= maxAttempts) {
+      if (store.markDead(claim, t, 'attempts-exhausted', result.error)) summary.dead++;
+    } else {
+      const nextAt = t + backoffDelay(claim.attempts, backoff, random());
+      if (store.markRetry(claim, t, nextAt, result.error)) summary.failed++;
+    }
+  }
+
+  async function deliverChannel(channelId: string, summary: DeliverySummary): Promise<void> {
+    if (!options.channels.has(channelId)) {
+      summary.dead += store.killChannel(channelId, now(), `channel "${channelId}" is not configured`);
+      return;
+    }
+    const bucket = buckets.get(channelId);
+    for (let sent = 0; sent < MAX_PER_PASS; sent++) {
+      if (bucket && bucket.waitMs() > 0) {
+        summary.deferred += store.dueCount(channelId, now());
+        return;
+      }
+      const t = now();
+      const claim = store.claim(channelId, t, t + timeoutFor(channelId) + leaseMarginMs);
+      if (!claim) return;
+      if (claim.attempts > maxAttempts) {
+        // Only an attempt interrupted by a crash gets here: the budget was spent without an outcome.
+        if (store.markDead(claim, t, 'attempts-exhausted', claim.lastError ?? 'attempts exhausted')) {
+          summary.dead++;
+        }
+        continue;
+      }
+      bucket?.take();
+      await attempt(claim, summary);
+    }
+  }
+
+  /** Channels are served in parallel; deliveries of one channel one after another, in due order. */
+  async function deliverDue(): Promise<DeliverySummary> {
+    const summary: DeliverySummary = { delivered: 0, failed: 0, dead: 0, deferred: 0 };
+    const results = await Promise.allSettled(
+      store.dueChannels(now()).map((id) => deliverChannel(id, summary)),
+    );
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    return summary;
+  }
+
+  /** When the loop must next run: each channel's earliest due time, pushed back by its rate limit. */
+  function nextWake(): number | undefined {
+    let wake: number | undefined;
+    const t = now();
+    for (const [channelId, due] of store.nextDue()) {
+      const bucket = options.channels.has(channelId) ? buckets.get(channelId) : undefined;
+      const at = Math.max(due, bucket ? t + bucket.waitMs() : due);
+      wake = wake === undefined ? at : Math.min(wake, at);
+    }
+    return wake;
+  }
+
+  const loop = createLoop({
+    run: deliverDue,
+    nextWake,
+    now,
+    timers,
+    pollMs: options.pollMs,
+    onError: options.onError,
+  });
+
+  return {
+    enqueue(alert, channelIds) {
+      const added = store.insert(alert, channelIds, now());
+      if (added > 0) loop.wake();
+      return added;
+    },
+    deliverDue,
+    start: loop.start,
+    stop: loop.stop,
+    idle: loop.idle,
+    list: (filter = {}) => store.list(filter),
+    deadLetters: (limit) => store.list({ status: 'dead', limit }),
+    retry(id) {
+      const requeued = store.requeue(id, now());
+      if (requeued) loop.wake();
+      return requeued;
+    },
+    stats: () => store.stats(),
+    nextDueAt() {
+      let min: number | undefined;
+      for (const due of store.nextDue().values()) min = min === undefined ? due : Math.min(min, due);
+      return min === undefined ? undefined : new Date(min).toISOString();
+    },
+  };
+}

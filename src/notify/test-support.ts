@@ -82,14 +82,14 @@ export interface TestServer {
   url: string;
   requests: ReceivedRequest[];
   /** Queues the next responses (status, body); after the queue the server answers `fallback`. */
-  respond(...responses: { status: number; body?: string }[]): void;
+  respond(...responses: { status: number; body?: string; headers?: Record<string, string> }[]): void;
   /** Makes the server hold requests without answering (timeouts), until closed. */
   hang(): void;
   close(): Promise<void>;
 }
 
 export async function startServer(fallback = { status: 200, body: 'ok' }): Promise<TestServer> {
-  const queue: { status: number; body?: string }[] = [];
+  const queue: { status: number; body?: string; headers?: Record<string, string> }[] = [];
   const requests: ReceivedRequest[] = [];
   let hanging = false;
   const server: Server = createServer((req, res) => {
@@ -104,7 +104,10 @@ export async function startServer(fallback = { status: 200, body: 'ok' }): Promi
       });
       if (hanging) return;
       const next = queue.shift() ?? fallback;
-      res.writeHead(next.status, { 'content-type': 'application/json' });
+      res.writeHead(next.status, {
+        'content-type': 'application/json',
+        ...('headers' in next ? next.headers : {}),
+      });
       res.end(next.body ?? '');
     });
   });

@@ -1,0 +1,109 @@
+import { PublishCommand } from '@aws-sdk/client-sns';
+import type { MessageAttributeValue, SNSClient } from '@aws-sdk/client-sns';
+import { alertFacts, plainTextReport, type AlertFacts } from './message.js';
+import { describe } from './http.js';
+import { oneLine, truncateText, truncateUtf8 } from './truncate.js';
+import type { Alert, Channel, DeliveryResult } from './types.js';
+
+/**
+ * SNS limits: Subject is ASCII, one line, under 100 characters; a message with its attributes is at
+ * most 256 KiB. The message keeps 8 KiB of head-room for the attributes.
+ */
+export const SNS_LIMITS = { subject: 99, messageBytes: 256 * 1024 - 8 * 1024, attributeValue: 256 } as const;
+
+/** One printable ASCII line: other characters become `?`, so a subject never breaks Publish. */
+export function snsSubject(text: string): string {
+  const ascii = oneLine(text).replace(/[^\x20-\x7e]/g, '?');
+  const cut =
+    ascii.length <= SNS_LIMITS.subject ? ascii : `${ascii.slice(0, SNS_LIMITS.subject - 3).trimEnd()}...`;
+  return cut || 'Vigil alert';
+}
+
+function stringAttribute(value: string): MessageAttributeValue | undefined {
+  const v = truncateText(value, SNS_LIMITS.attributeValue);
+  return v ? { DataType: 'String', StringValue: v } : undefined;
+}
+
+/**
+ * Attributes for subscription filter policies: `severity` (label), `severityScore` (Number), `type`,
+ * `accountId`, `region`, `detector`, `reason`. Empty values are left out (SNS rejects empty strings).
+ */
+export function snsAttributes(facts: AlertFacts): Record<string, MessageAttributeValue> {
+  const out: Record<string, MessageAttributeValue> = {
+    severityScore: { DataType: 'Number', StringValue: String(Math.round(facts.severity * 10) / 10) },
+  };
+  const strings: Record<string, string> = {
+    severity: facts.severityLabel,
+    type: facts.type,
+    accountId: facts.accountId,
+    region: facts.region,
+    detector: facts.detector,
+    reason: facts.reason,
+  };
+  for (const [name, value] of Object.entries(strings)) {
+    const attr = stringAttribute(value);
+    if (attr) out[name] = attr;
+  }
+  return out;
+}
+
+export function formatSns(
+  alert: Alert,
+  topicArn: string,
+  facts: AlertFacts = alertFacts(alert),
+): ConstructorParameters<typeof PublishCommand>[0] {
+  return {
+    TopicArn: topicArn,
+    Subject: snsSubject(`Vigil: ${facts.headline}`),
+    Message: truncateUtf8(plainTextReport(facts), SNS_LIMITS.messageBytes),
+    MessageAttributes: snsAttributes(facts),
+  };
+}
+
+const NOT_RETRYABLE = new Set([
+  'InvalidParameterException',
+  'InvalidParameterValueException',
+  'AuthorizationErrorException',
+  'NotFoundException',
+  'InvalidSecurityException',
+  'KMSDisabledException',
+  'KMSNotFoundException',
+  'KMSInvalidStateException',
+  'KMSAccessDeniedException',
+  'EndpointDisabledException',
+  'AccessDeniedException',
+  'ValidationException',
+]);
+
+/** Throttling, 5xx and network errors are retryable; validation, authorization and missing topics are not. */
+export function classifySnsError(err: unknown): DeliveryResult {
+  const e = err as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  const error = describe(err);
+  if (e.$retryable) return { ok: false, retryable: true, error };
+  if (e.name && NOT_RETRYABLE.has(e.name)) return { ok: false, retryable: false, error };
+  const status = e.$metadata?.httpStatusCode;
+  if (typeof status === 'number') return { ok: false, retryable: status === 429 || status >= 500, error };
+  return { ok: false, retryable: true, error };
+}
+
+export interface SnsChannelOptions {
+  id: string;
+  topicArn: string;
+}
+
+export function createSnsChannel(options: SnsChannelOptions, deps: { client: SNSClient }): Channel {
+  return {
+    id: options.id,
+    kind: 'sns',
+    async send(alert, { signal }) {
+      try {
+        const out = await deps.client.send(new PublishCommand(formatSns(alert, options.topicArn)), {
+          abortSignal: signal,
+        });
+        return out.MessageId ? { ok: true, providerId: out.MessageId } : { ok: true };
+      } catch (err) {
+        return classifySnsError(err);
+      }
+    },
+  };
+}

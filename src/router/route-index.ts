@@ -29,10 +29,10 @@ function exactLeaves(node: PatternNode, prefix: string[], out: Map<string, Exact
 }
 
 /**
- * The most selective field on which EVERY alternative of a pattern requires one of a few exact values:
- * an event without one of those values there cannot match. Undefined when no such field exists.
+ * Every field on which EVERY alternative of a pattern requires one of a few exact values: an event without
+ * one of those values there cannot match. Empty when no such field exists.
  */
-export function exactRequirement(alternatives: readonly PatternNode[]): ExactRequirement | undefined {
+export function exactRequirements(alternatives: readonly PatternNode[]): ExactRequirement[] {
   let common: Map<string, ExactRequirement> | undefined;
   for (const alt of alternatives) {
     const here = new Map<string, ExactRequirement>();
@@ -48,9 +48,30 @@ export function exactRequirement(alternatives: readonly PatternNode[]): ExactReq
     }
     common = next;
   }
-  let best: ExactRequirement | undefined;
-  for (const req of common?.values() ?? []) if (!best || req.keys.size < best.keys.size) best = req;
-  return best;
+  return [...(common?.values() ?? [])];
+}
+
+/**
+ * For each route, the requirement to file it under: the one whose values the fewest routes share (so
+ * `source: ["vigil"]`, common to all routes, loses to `detail.accountId: ["1234…"]`).
+ */
+export function chooseRequirements(options: ExactRequirement[][]): (ExactRequirement | undefined)[] {
+  const shared = new Map<string, number>();
+  const slot = (req: ExactRequirement, key: string) => `${pathId(req.path)}${SEP}${SEP}${key}`;
+  for (const reqs of options) {
+    for (const req of reqs)
+      for (const key of req.keys) shared.set(slot(req, key), (shared.get(slot(req, key)) ?? 0) + 1);
+  }
+  return options.map((reqs) => {
+    let best: ExactRequirement | undefined;
+    let bestCost = Infinity;
+    for (const req of reqs) {
+      let cost = 0;
+      for (const key of req.keys) cost += shared.get(slot(req, key))!;
+      if (cost < bestCost) [best, bestCost] = [req, cost];
+    }
+    return best;
+  });
 }
 
 export const pathId = (path: string[]) => path.join(SEP);

@@ -103,6 +103,17 @@ describe('createRouter', () => {
     expect(router.candidates({ source: 'vigil', detail: {} })).toEqual(['all-high']);
   });
 
+  it('files a route under its most selective field, not the one every route shares', () => {
+    const routes: RouteSpec[] = Array.from({ length: 500 }, (_, i) => ({
+      name: `t${i}`,
+      pattern: { source: ['vigil'], 'detail-type': ['Vigil Finding'], detail: { accountId: [`${i}`] } },
+    }));
+    const router = createRouter(routes);
+    const event = { source: 'vigil', 'detail-type': 'Vigil Finding', detail: { accountId: '7' } };
+    expect(router.candidates(event)).toEqual(['t7']);
+    expect(router.match(event)).toEqual(['t7']);
+  });
+
   it('indexes through arrays of objects and $or alternatives', () => {
     const router = createRouter([
       { name: 'bucket', pattern: { detail: { resources: { type: ['AwsS3Bucket'] } } } },

@@ -1,7 +1,7 @@
 import { leavesOf, prepareEvent, type EventNode } from './event-tree.js';
 import { compilePattern, matchesPrepared, type CompiledPattern, type CompileOptions } from './pattern.js';
 import { PatternError } from './pattern-error.js';
-import { exactRequirement, pathId } from './route-index.js';
+import { chooseRequirements, exactRequirements, pathId } from './route-index.js';
 import { exactKey } from './value-matchers.js';
 
 export interface RouteSpec {
@@ -70,8 +70,8 @@ export function createRouter(routes: RouteSpec[], options: CompileOptions = {}):
 
   const indexed = new Map<string, IndexedPath>();
   const unindexed: number[] = [];
-  compiled.forEach((pattern, i) => {
-    const req = exactRequirement(pattern.alternatives);
+  const chosen = chooseRequirements(compiled.map((pattern) => exactRequirements(pattern.alternatives)));
+  chosen.forEach((req, i) => {
     if (!req) {
       unindexed.push(i);
       return;

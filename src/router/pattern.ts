@@ -26,6 +26,7 @@ export interface CompileOptions {
 }
 
 export interface CompiledPattern {
+  /** A string is read as the event's JSON text (repeated keys and exact numbers kept); anything else as the event. */
   matches(event: unknown): boolean;
   /** The `$or`-free alternatives the pattern expanded into; the pattern matches when any of them does. */
   readonly alternatives: readonly PatternNode[];

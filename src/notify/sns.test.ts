@@ -53,6 +53,15 @@ describe('formatSns', () => {
     expect(input.Message).not.toContain('\uFFFD');
   });
 
+  it('adds a group and deduplication id for FIFO topics only', () => {
+    const alert = testAlert();
+    expect(formatSns(alert, `${TOPIC}.fifo`)).toMatchObject({
+      MessageGroupId: 'f-3b1c9e0a7d',
+      MessageDeduplicationId: alert.event.id,
+    });
+    expect(formatSns(alert, TOPIC)).not.toHaveProperty('MessageGroupId');
+  });
+
   it('leaves out empty string attributes (SNS rejects them)', () => {
     const attrs = formatSns(testAlert({ region: '', detector: '' }), TOPIC).MessageAttributes ?? {};
     expect(Object.keys(attrs)).not.toContain('region');

@@ -57,6 +57,14 @@ export function formatSns(
     Subject: snsSubject(`Vigil: ${facts.headline}`),
     Message: truncateUtf8(plainTextReport(facts), SNS_LIMITS.messageBytes),
     MessageAttributes: snsAttributes(facts),
+    // FIFO topics require a group and a deduplication id: one group per finding keeps its updates in order,
+    // and the routed event id (stable per occurrence) makes a retried publish a no-op.
+    ...(topicArn.endsWith('.fifo')
+      ? {
+          MessageGroupId: truncateText(alert.finding.id, 128),
+          MessageDeduplicationId: alert.event.id.slice(0, 128),
+        }
+      : {}),
   };
 }
 

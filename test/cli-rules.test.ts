@@ -124,3 +124,30 @@ describe('vigil rules', () => {
     expect(flagWins.stdout.startsWith('id,type,detector')).toBe(true);
   });
 });
+
+describe('vigil route test', () => {
+  it('answers like aws events test-event-pattern and rejects an invalid pattern', async () => {
+    const yes = await runCli([
+      'route',
+      'test',
+      '--pattern',
+      '{"detail":{"severityLabel":["HIGH","CRITICAL"]}}',
+      '--event',
+      '{"detail":{"severityLabel":"HIGH"}}',
+    ]);
+    expect(yes.code).toBe(0);
+    expect(JSON.parse(yes.stdout)).toEqual({ Result: true });
+    const no = await runCli([
+      'route',
+      'test',
+      '--pattern',
+      '{"source":[{"prefix":"aws."}]}',
+      '--event',
+      '{"source":"vigil"}',
+    ]);
+    expect(JSON.parse(no.stdout)).toEqual({ Result: false });
+    const bad = await runCli(['route', 'test', '--pattern', '{"source":"vigil"}', '--event', '{}']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/source: a leaf must be an array/);
+  });
+});

@@ -3,12 +3,15 @@ import { terminalSafe } from '../core/text.js';
 import { complain, defaultIO, EXIT, UsageError, type CliIO } from './io.js';
 import { rulesCommand } from './rules-command.js';
 import { scanCommand } from './scan-command.js';
+import { routeCommand } from './route-command.js';
 
 const USAGE = `Vigil: security monitoring for AWS.
 
 Usage:
   vigil scan PATH... [options]    hunt through CloudTrail logs (vigil scan --help)
   vigil rules list|test           the detection catalogue and its tests (vigil rules --help)
+  vigil route test --pattern P --event E
+                                  does an EventBridge pattern match an event? ({"Result": true|false})
   vigil version
 
 Exit codes: 0 done, 1 error, 3 findings at or above --fail-on.`;
@@ -29,6 +32,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
         return await scanCommand(rest, io);
       case 'rules':
         return await rulesCommand(rest, io);
+      case 'route':
+        return await routeCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout.write(`vigil ${version()}\n`);

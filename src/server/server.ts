@@ -76,6 +76,9 @@ function sendError(
   if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ code, statusCode }, message);
   reply.code(statusCode);
+  // Answered before the body was read (a refused token, a body too large): close the connection
+  // rather than keep it open for the rest of an unwanted upload.
+  if (!request.raw.readableEnded) reply.header('connection', 'close');
   if (request.routeOptions.url === FIREHOSE_PATH) {
     const body = isJsonObject(request.body) ? request.body : {};
     const requestId =

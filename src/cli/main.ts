@@ -4,11 +4,13 @@ import { complain, defaultIO, EXIT, UsageError, type CliIO } from './io.js';
 import { rulesCommand } from './rules-command.js';
 import { scanCommand } from './scan-command.js';
 import { routeCommand } from './route-command.js';
+import { serveCommand } from './serve-command.js';
 
 const USAGE = `Vigil: security monitoring for AWS.
 
 Usage:
   vigil scan PATH... [options]    hunt through CloudTrail logs (vigil scan --help)
+  vigil serve [--config FILE]     run continuously: sources, alerts, HTTP ingest (vigil serve --help)
   vigil rules list|test           the detection catalogue and its tests (vigil rules --help)
   vigil route test --pattern P --event E
                                   does an EventBridge pattern match an event? ({"Result": true|false})
@@ -34,6 +36,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
         return await rulesCommand(rest, io);
       case 'route':
         return await routeCommand(rest, io);
+      case 'serve':
+        return await serveCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout.write(`vigil ${version()}\n`);

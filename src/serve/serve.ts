@@ -1,0 +1,190 @@
+import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Registry } from 'prom-client';
+import type { InputProblem } from '../core/errors.js';
+import type { VigilConfig } from '../config/schema.js';
+import { resolveSecret } from '../config/load.js';
+import { buildContext } from '../scan/context.js';
+import { openFindingStore } from '../store/index.js';
+import { createRouter } from '../router/index.js';
+import { createChannel, createSecretResolver, type Channel } from '../notify/index.js';
+import { createOutbox, openOutboxDatabase } from '../outbox/index.js';
+import { createServer, createMetrics, type IngestBatch, type IngestResult } from '../server/index.js';
+import {
+  createDemoSource,
+  createFolderSource,
+  openCheckpointStore,
+  type LiveSource,
+} from '../sources/live/index.js';
+import { findingsFromEvent } from '../sources/findings/index.js';
+import { createPipeline } from './pipeline.js';
+
+export interface ServeDeps {
+  env: NodeJS.ProcessEnv;
+  fetch: typeof globalThis.fetch;
+  /** Problems and alerts of the log channel, one line each. */
+  log(line: string): void;
+}
+
+export interface RunningServe {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const CLOUDTRAIL_DETAIL_TYPES = new Set([
+  'AWS API Call via CloudTrail',
+  'AWS Console Sign In via CloudTrail',
+  'AWS Service Event via CloudTrail',
+]);
+
+/**
+ * `vigil serve`: sources → detection → findings (SQLite) → router → outbox → channels, and the HTTP
+ * server (health, metrics, ingest). Files next to the findings database hold the outbox and the source
+ * checkpoints. Returns once everything is listening.
+ */
+export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<RunningServe> {
+  const dbFile = config.store.sqlite;
+  mkdirSync(dirname(dbFile), { recursive: true });
+  const base = dbFile.replace(/\.db$/, '');
+  const store = openFindingStore(dbFile);
+  const checkpointsDb = new Database(`${base}-sources.db`);
+  checkpointsDb.pragma('journal_mode = WAL');
+  const checkpoints = openCheckpointStore(checkpointsDb);
+  const outboxDb = openOutboxDatabase(`${base}-outbox.db`);
+
+  const problem = (p: InputProblem) =>
+    deps.log(
+      `vigil: ${p.file}${p.record !== undefined ? ` record ${p.record}` : ''}: ${p.code}: ${p.message}`,
+    );
+  const context = buildContext({
+    ruleDirs: [...config.detections.rules],
+    builtin: config.detections.builtin,
+    experimental: config.detections.experimental,
+    threatIntel: [...config.detections.threatIntel],
+    awsIpRanges: config.detections.awsIpRanges,
+  });
+  for (const p of context.ruleProblems) deps.log(`vigil: rule not loaded: ${p.file}: ${p.reason}`);
+
+  const secrets = createSecretResolver({ env: deps.env, readFile: (p) => readFile(p, 'utf8') });
+  const channels = new Map<string, Channel>();
+  for (const c of config.channels) {
+    channels.set(
+      c.id,
+      await createChannel(c, { fetch: deps.fetch, resolveSecret: secrets, write: deps.log }),
+    );
+  }
+  const router = createRouter(
+    config.routes.map((r) => ({ name: r.name, pattern: r.pattern as string | object })),
+  );
+  const targets = new Map(config.routes.map((r) => [r.name, [...r.targets]] as const));
+
+  const registry = new Registry();
+  const metrics = createMetrics(registry);
+  const outbox = createOutbox(outboxDb, {
+    channels,
+    onError: (err) => deps.log(`vigil: outbox: ${(err as Error).message}`),
+  });
+
+  const pipeline = createPipeline({
+    detections: context.detections,
+    getField: context.getField,
+    store,
+    router,
+    targets,
+    outbox,
+    onProblem: problem,
+    onDetectionError: (e) =>
+      deps.log(`vigil: detection ${e.detectionId} failed on event ${e.eventId ?? '-'}: ${e.message}`),
+    ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
+    metrics: {
+      finding: (label) => metrics.findings.inc({ severity: label }),
+      routed: (route) => metrics.routedEvents.inc({ route }),
+    },
+  });
+
+  const sources: LiveSource[] = [];
+  const sourceDeps = (id: string) => ({
+    checkpoints,
+    onProblem: problem,
+    onRecords: (batch: {
+      records: { record: Record<string, unknown>; file: string; index: number }[];
+      commit(): void;
+    }) => {
+      const accepted = pipeline.records(batch.records);
+      metrics.recordsIngested.inc({ source: id }, accepted);
+      batch.commit();
+    },
+  });
+  for (const s of config.sources) {
+    if (s.kind === 'folder')
+      sources.push(
+        createFolderSource({ id: s.id, path: s.path, pollMs: s.pollSeconds * 1000 }, sourceDeps(s.id)),
+      );
+    else if (s.kind === 'demo')
+      sources.push(createDemoSource({ id: s.id, speed: s.speed, loop: s.loop }, sourceDeps(s.id)));
+    else deps.log(`vigil: source ${s.id}: kind "${s.kind}" is not available yet; skipped`);
+  }
+
+  // HTTP ingest: EventBridge events (CloudTrail records in `detail`, or GuardDuty / Security Hub findings),
+  // raw CloudTrail records, Firehose records. Each bad item is rejected by index; the rest go through.
+  const ingest = (batch: IngestBatch): IngestResult => {
+    const rejected: { index: number; error: string }[] = [];
+    let accepted = 0;
+    const file = `http:${batch.kind}`;
+    batch.items.forEach((item, index) => {
+      try {
+        const aws = batch.kind === 'cloudtrail' ? undefined : findingsFromEvent(item);
+        if (aws) {
+          pipeline.findings(aws);
+          accepted++;
+          return;
+        }
+      } catch (err) {
+        rejected.push({ index, error: (err as Error).message });
+        return;
+      }
+      let record: unknown = item;
+      const detailType = (item as Record<string, unknown>)['detail-type'];
+      if (batch.kind !== 'cloudtrail' && typeof detailType === 'string') {
+        if (!CLOUDTRAIL_DETAIL_TYPES.has(detailType)) {
+          rejected.push({ index, error: `unsupported detail-type "${detailType}"` });
+          return;
+        }
+        record = (item as Record<string, unknown>).detail;
+      }
+      const n = pipeline.records([{ record, file, index }], (p) =>
+        rejected.push({ index, error: p.message }),
+      );
+      accepted += n;
+    });
+    metrics.recordsIngested.inc({ source: file }, accepted);
+    return { accepted, rejected };
+  };
+
+  const token = config.server.ingestToken ? resolveSecret(config.server.ingestToken, deps.env) : undefined;
+  const server = createServer({
+    ingest,
+    metrics: registry,
+    ...(token ? { ingestToken: token } : {}),
+    maxBodyBytes: config.server.maxBodyBytes,
+    health: () => ({ ok: true, details: { sources: sources.map((s) => ({ id: s.id, ...s.stats() })) } }),
+    serveMetrics: metrics,
+  });
+  const url = await server.listen(config.server.host, config.server.port);
+  outbox.start();
+  for (const s of sources) s.start();
+
+  return {
+    url,
+    async stop() {
+      for (const s of sources) await s.stop();
+      await server.close();
+      await outbox.stop();
+      outboxDb.close();
+      checkpointsDb.close();
+      store.close();
+    },
+  };
+}

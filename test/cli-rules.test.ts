@@ -151,3 +151,17 @@ describe('vigil route test', () => {
     expect(bad.stderr).toMatch(/source: a leaf must be an array/);
   });
 });
+
+describe('vigil serve', () => {
+  it('refuses a malformed config with every problem listed and exit 1', async () => {
+    const file = join(dir, 'bad-serve.yaml');
+    writeFileSync(
+      file,
+      'server: { port: 99999 }\nsources: [{ id: x, kind: ftp }]\nroutes: [{ name: r, pattern: {}, targets: [nobody] }]\n',
+    );
+    const run = await runCli(['serve', '--config', file]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/server\.port/);
+    expect(run.stderr).toMatch(/sources\.0\.kind/);
+  });
+});

@@ -11,9 +11,13 @@ describe('configuration', () => {
     expect(Object.isFrozen(c.server)).toBe(true);
   });
 
-  it('accepts the commented example config as it ships', () => {
+  it('accepts the commented example config and the demo config as they ship', () => {
     const text = readFileSync(new URL('../../vigil.example.yaml', import.meta.url), 'utf8');
     expect(() => parseConfig(text, 'vigil.example.yaml', {})).not.toThrow();
+    const demo = readFileSync(new URL('../../demo/vigil.demo.yaml', import.meta.url), 'utf8');
+    const c = parseConfig(demo, 'demo/vigil.demo.yaml', {});
+    expect(c.sources.map((s) => s.kind)).toEqual(['demo']);
+    expect(c.routes[0]?.targets).toEqual(['console']);
   });
 
   it('reports every problem at once, each with its key path', () => {

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import Database from 'better-sqlite3';
 import { Registry } from 'prom-client';
 import type { InputProblem } from '../core/errors.js';
@@ -18,6 +20,7 @@ import {
   openCheckpointStore,
   type LiveSource,
 } from '../sources/live/index.js';
+import { createS3Source } from '../sources/live/s3-source.js';
 import { findingsFromEvent } from '../sources/findings/index.js';
 import { createPipeline } from './pipeline.js';
 
@@ -124,7 +127,27 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
       );
     else if (s.kind === 'demo')
       sources.push(createDemoSource({ id: s.id, speed: s.speed, loop: s.loop }, sourceDeps(s.id)));
-    else deps.log(`vigil: source ${s.id}: kind "${s.kind}" is not available yet; skipped`);
+    else if (s.kind === 's3') {
+      // Credentials from the SDK's default chain (environment, profile, SSO, container or instance role).
+      const s3 = new S3Client({
+        region: s.region,
+        ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+        forcePathStyle: s.forcePathStyle,
+      });
+      const sqs = s.sqsQueueUrl ? new SQSClient({ region: s.region }) : undefined;
+      sources.push(
+        createS3Source(
+          {
+            id: s.id,
+            bucket: s.bucket,
+            prefix: s.prefix,
+            pollMs: s.pollSeconds * 1000,
+            ...(s.sqsQueueUrl ? { sqsQueueUrl: s.sqsQueueUrl } : {}),
+          },
+          { ...sourceDeps(s.id), s3, ...(sqs ? { sqs } : {}) },
+        ),
+      );
+    }
   }
 
   // HTTP ingest: EventBridge events (CloudTrail records in `detail`, or GuardDuty / Security Hub findings),

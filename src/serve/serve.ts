@@ -108,6 +108,7 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
   });
 
   const sources: LiveSource[] = [];
+  const awsClients: { destroy(): void }[] = [];
   const sourceDeps = (id: string) => ({
     checkpoints,
     onProblem: problem,
@@ -129,12 +130,21 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
       sources.push(createDemoSource({ id: s.id, speed: s.speed, loop: s.loop }, sourceDeps(s.id)));
     else if (s.kind === 's3') {
       // Credentials from the SDK's default chain (environment, profile, SSO, container or instance role).
+      // S3-compatible servers (a custom endpoint) may predate the flexible checksums the SDK now sends.
       const s3 = new S3Client({
         region: s.region,
-        ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+        ...(s.endpoint
+          ? {
+              endpoint: s.endpoint,
+              requestChecksumCalculation: 'WHEN_REQUIRED',
+              responseChecksumValidation: 'WHEN_REQUIRED',
+            }
+          : {}),
         forcePathStyle: s.forcePathStyle,
       });
+      awsClients.push(s3);
       const sqs = s.sqsQueueUrl ? new SQSClient({ region: s.region }) : undefined;
+      if (sqs) awsClients.push(sqs);
       sources.push(
         createS3Source(
           {
@@ -203,6 +213,7 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     url,
     async stop() {
       for (const s of sources) await s.stop();
+      for (const c of awsClients) c.destroy();
       await server.close();
       await outbox.stop();
       outboxDb.close();

@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../config/load.js';
+import { startServer, type TestServer } from '../notify/test-support.js';
+import { ctKey, startTestBucket, type TestBucket } from '../sources/live/s3-testing.js';
+import { startServe } from './serve.js';
+
+const ACCOUNT = '123456789012';
+let dir: string;
+let receiver: TestServer;
+let bucket: TestBucket;
+const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-serve-s3-'));
+  receiver = await startServer();
+  bucket = await startTestBucket();
+  // The serve S3 client takes credentials from the SDK's default chain, as in production.
+  process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+  process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+});
+afterAll(async () => {
+  process.env.AWS_ACCESS_KEY_ID = saved.id;
+  process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+  if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+  if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+  await bucket.close();
+  await receiver.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (condition()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('vigil serve with an S3 source', () => {
+  it('reads CloudTrail objects from an S3-compatible bucket and alerts through the webhook', async () => {
+    const record = {
+      eventVersion: '1.09',
+      userIdentity: {
+        type: 'Root',
+        principalId: ACCOUNT,
+        arn: `arn:aws:iam::${ACCOUNT}:root`,
+        accountId: ACCOUNT,
+        accessKeyId: 'ASIAEXAMPLEROOT00001',
+      },
+      eventTime: '2026-11-20T02:10:00Z',
+      eventSource: 'guardduty.amazonaws.com',
+      eventName: 'DeleteDetector',
+      awsRegion: 'us-east-1',
+      sourceIPAddress: '203.0.113.77',
+      userAgent: 'aws-cli/2.15.30',
+      requestParameters: { detectorId: '4ac9b3f2e1d07a6c5b8e9f0a1d2c3b4e' },
+      responseElements: null,
+      requestID: 'r-1',
+      eventID: 's3-e-1',
+      readOnly: false,
+      eventType: 'AwsApiCall',
+      managementEvent: true,
+      recipientAccountId: ACCOUNT,
+      eventCategory: 'Management',
+    };
+    await bucket.put(
+      ctKey('us-east-1', '20261120T0210Z', 'aaaaaaaaaaaaaaaa'),
+      gzipSync(JSON.stringify({ Records: [record] })),
+    );
+    const config = parseConfig(
+      JSON.stringify({
+        server: { port: 0 },
+        store: { sqlite: join(dir, 'vigil.db') },
+        sources: [
+          {
+            id: 'bucket',
+            kind: 's3',
+            bucket: bucket.bucket,
+            prefix: 'AWSLogs/',
+            endpoint: bucket.endpoint,
+            forcePathStyle: true,
+            pollSeconds: 0.1,
+          },
+        ],
+        channels: [
+          { id: 'hook', kind: 'webhook', url: `${receiver.url}/alerts`, secret: { env: 'HOOK_SECRET' } },
+        ],
+        routes: [{ name: 'all', pattern: { source: ['vigil'] }, targets: ['hook'] }],
+      }),
+      'test.yaml',
+      {},
+    );
+    const running = await startServe(config, {
+      env: { HOOK_SECRET: 's' },
+      fetch: globalThis.fetch,
+      log: () => undefined,
+    });
+    try {
+      await until(
+        () => receiver.requests.some((r) => r.body.includes('guardduty-detector-disabled')),
+        'the alert',
+      );
+      const alert = receiver.requests.find((r) => r.body.includes('guardduty-detector-disabled'))!;
+      expect(JSON.parse(alert.body)).toMatchObject({
+        event: { detail: { type: 'DefenseEvasion:IAMUser/GuardDutyDisabled' } },
+      });
+    } finally {
+      await running.stop();
+    }
+  });
+});

@@ -10,6 +10,8 @@ import { findingEvent, type RoutedEvent } from '../router/routed-event.js';
 import type { Alert } from '../notify/types.js';
 import { normalizeCloudTrail } from '../sources/index.js';
 import type { FieldGetter } from '../detect/types.js';
+import { shouldAlert } from '../outbox/index.js';
+import type { AlertState } from './alert-state.js';
 
 /** Where a routed finding's alert goes: the outbox (persisted, retried). */
 export interface AlertSink {
@@ -24,6 +26,10 @@ export interface PipelineDeps {
   /** Route name → channel ids. */
   targets: ReadonlyMap<string, readonly string[]>;
   outbox: AlertSink;
+  /** What was last alerted per finding, for the re-alert window. */
+  alerts: AlertState;
+  /** No new alert for the same finding within this window (event time) unless its severity rises. */
+  realertWindowMs: number;
   onProblem(problem: InputProblem): void;
   onDetectionError?(error: DetectionError): void;
   /** Base URL of the server, for links to findings in alerts. */
@@ -48,11 +54,14 @@ export interface Pipeline {
   readonly engine: Engine;
 }
 
-/** The event id of an alert: stable per finding, reason and severity, so a replay enqueues nothing new. */
-function alertEvent(finding: Finding, reason: Alert['reason']): RoutedEvent {
+/**
+ * The event id of an alert: stable per finding, reason, severity and (for a recurrence after the window)
+ * the occurrence, so a replay of the same records enqueues nothing new.
+ */
+function alertEvent(finding: Finding, reason: Alert['reason'], occurrence: string): RoutedEvent {
   const event = findingEvent(finding);
   const h = createHash('sha256')
-    .update(`${finding.id}\u0000${reason}\u0000${finding.severity}`)
+    .update(`${finding.id}\u0000${reason}\u0000${finding.severity}\u0000${occurrence}`)
     .digest('hex');
   return {
     ...event,
@@ -61,10 +70,11 @@ function alertEvent(finding: Finding, reason: Alert['reason']): RoutedEvent {
 }
 
 /**
- * One way through for `vigil serve`: record → Event → detections → finding → store → routed event →
- * router → outbox. Alerting is decided against the store (not memory), so a restart does not re-alert,
- * and the alert is enqueued (idempotently) before the finding is stored, so a crash between the two
- * loses nothing: the replayed records find no stored finding and enqueue the same alert again, which
+ * One way through for `vigil serve`: record → Event → detections → finding → alert decision → routed
+ * event → router → outbox → store. Alerting is decided against persisted alert state (not memory): a new
+ * finding, a severity rise, or a recurrence after the re-alert window alerts; anything else does not, so a
+ * restart does not re-alert. The alert is enqueued (idempotently) before its state and the finding are
+ * stored, so a crash in between loses nothing: the replayed records enqueue the same alert again, which
  * the outbox ignores.
  */
 export function createPipeline(deps: PipelineDeps): Pipeline {
@@ -74,15 +84,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     onError: (e) => deps.onDetectionError?.(e),
   });
 
-  function handle(finding: Finding, eventIds: string[]): void {
-    const previous = deps.store.get(finding.id);
-    const reason: Alert['reason'] | undefined = !previous
-      ? 'new'
-      : finding.severity > previous.severity
-        ? 'severity-raised'
-        : undefined;
-    if (reason) {
-      const event = alertEvent(finding, reason);
+  function handle(finding: Finding, eventIds: string[], count: number): void {
+    const previous = deps.alerts.get(finding.id);
+    if (shouldAlert(previous, finding, deps.realertWindowMs)) {
+      const reason: Alert['reason'] =
+        previous && finding.severity > previous.severity ? 'severity-raised' : 'new';
+      const event = alertEvent(finding, reason, previous ? finding.lastSeen : '');
       const channels = new Set<string>();
       for (const route of deps.router.match(event)) {
         deps.metrics?.routed(route);
@@ -94,14 +101,18 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           : undefined;
         deps.outbox.enqueue({ finding, event, reason, ...(link ? { link } : {}) }, [...channels]);
       }
+      deps.alerts.set(finding.id, { severity: finding.severity, lastAlertAt: finding.lastSeen });
       deps.metrics?.finding(finding.severityLabel);
     }
-    deps.store.upsert(finding, eventIds);
+    // For Vigil's own hits the aggregator's finding carries this process's running count: the store is
+    // given this hit's share (it counts event ids itself, so replays add nothing).
+    deps.store.upsert({ ...finding, count }, eventIds);
   }
 
   function hit(h: Hit): void {
     const { finding } = aggregator.add(h);
-    handle(finding, h.eventIds.length ? h.eventIds : h.event.eventId ? [h.event.eventId] : []);
+    const ids = h.eventIds.length ? h.eventIds : h.event.eventId ? [h.event.eventId] : [];
+    handle(finding, ids, Math.max(1, ids.length));
   }
 
   return {
@@ -122,7 +133,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       return accepted;
     },
     findings(findings) {
-      for (const f of findings) handle(f, f.evidence.eventIds);
+      for (const f of findings) handle(f, f.evidence.eventIds, f.count);
     },
   };
 }

@@ -23,6 +23,8 @@ import {
 import { createS3Source } from '../sources/live/s3-source.js';
 import { findingsFromEvent } from '../sources/findings/index.js';
 import { createPipeline } from './pipeline.js';
+import { openAlertState } from './alert-state.js';
+import { parseDuration } from '../detect/duration.js';
 
 export interface ServeDeps {
   env: NodeJS.ProcessEnv;
@@ -52,7 +54,7 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
   mkdirSync(dirname(dbFile), { recursive: true });
   const base = dbFile.replace(/\.db$/, '');
   const store = openFindingStore(dbFile);
-  const checkpointsDb = new Database(`${base}-sources.db`);
+  const checkpointsDb = new Database(`${base}-state.db`);
   checkpointsDb.pragma('journal_mode = WAL');
   const checkpoints = openCheckpointStore(checkpointsDb);
   const outboxDb = openOutboxDatabase(`${base}-outbox.db`);
@@ -97,6 +99,8 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     router,
     targets,
     outbox,
+    alerts: openAlertState(checkpointsDb),
+    realertWindowMs: parseDuration(config.alerting.realertWindow) ?? 86_400_000,
     onProblem: problem,
     onDetectionError: (e) =>
       deps.log(`vigil: detection ${e.detectionId} failed on event ${e.eventId ?? '-'}: ${e.message}`),

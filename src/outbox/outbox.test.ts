@@ -384,3 +384,39 @@ describe('createOutbox: rate limits, dead letters, listing', () => {
     expect(stats.total).toMatchObject({ delivered: 2, dead: 1 });
   });
 });
+
+describe('outbox passes', () => {
+  it('does not let a slow channel hold back deliveries to another channel enqueued during its pass', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slowSent: string[] = [];
+    const fastSent: string[] = [];
+    const slow: Channel = {
+      id: 'slow',
+      kind: 'email',
+      send: async (alert) => {
+        slowSent.push(alert.finding.id);
+        await gate;
+        return { ok: true };
+      },
+    };
+    const fast: Channel = {
+      id: 'fast',
+      kind: 'webhook',
+      send: async (alert) => (fastSent.push(alert.finding.id), { ok: true }),
+    };
+    const { box } = outbox([slow, fast]);
+    box.enqueue(makeAlert({ id: 'f1' }), ['slow', 'fast']);
+    const pass = box.deliverDue();
+    await new Promise((r) => setImmediate(r));
+    expect(fastSent).toEqual(['f1']);
+    // The slow channel is still sending f1: a new alert for the fast channel goes out at once.
+    box.enqueue(makeAlert({ id: 'f2' }), ['fast']);
+    await new Promise((r) => setImmediate(r));
+    expect(fastSent).toEqual(['f1', 'f2']);
+    release();
+    const summary = await pass;
+    expect(summary.delivered).toBe(3);
+    expect(slowSent).toEqual(['f1']);
+  });
+});

@@ -103,14 +103,32 @@ export function createOutbox(db: Database.Database, options: OutboxOptions): Out
   }
 
   /** Channels are served in parallel; deliveries of one channel one after another, in due order. */
+  // One worker per channel at a time. A delivery enqueued while a pass runs starts its channel's worker at
+  // once (see enqueue) instead of waiting for a slow channel's worker to finish the pass.
+  const workers = new Map<string, Promise<void>>();
+  let pass: { summary: DeliverySummary; failures: unknown[] } | undefined;
+
+  function startWorkers(current: { summary: DeliverySummary; failures: unknown[] }): void {
+    for (const id of store.dueChannels(now())) {
+      if (workers.has(id)) continue;
+      const worker = deliverChannel(id, current.summary)
+        .catch((err: unknown) => void current.failures.push(err))
+        .finally(() => workers.delete(id));
+      workers.set(id, worker);
+    }
+  }
+
   async function deliverDue(): Promise<DeliverySummary> {
-    const summary: DeliverySummary = { delivered: 0, failed: 0, dead: 0, deferred: 0 };
-    const results = await Promise.allSettled(
-      store.dueChannels(now()).map((id) => deliverChannel(id, summary)),
-    );
-    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure) throw failure.reason;
-    return summary;
+    const current = { summary: { delivered: 0, failed: 0, dead: 0, deferred: 0 }, failures: [] as unknown[] };
+    pass = current;
+    try {
+      startWorkers(current);
+      while (workers.size) await Promise.all([...workers.values()]);
+    } finally {
+      pass = undefined;
+    }
+    if (current.failures.length) throw current.failures[0];
+    return current.summary;
   }
 
   /** When the loop must next run: each channel's earliest due time, pushed back by its rate limit. */
@@ -137,7 +155,10 @@ export function createOutbox(db: Database.Database, options: OutboxOptions): Out
   return {
     enqueue(alert, channelIds) {
       const added = store.insert(alert, channelIds, now());
-      if (added > 0) loop.wake();
+      if (added > 0) {
+        if (pass) startWorkers(pass);
+        loop.wake();
+      }
       return added;
     },
     deliverDue,

@@ -295,6 +295,23 @@ describe('createOutbox: idempotence and persistence', () => {
     });
   });
 
+  it('a sole owner resends at start what a killed run left `sending`, without waiting for the lease', async () => {
+    const hung = countingChannel('hook', () => new Promise(() => {}));
+    const crashed = outbox([hung], { timeoutMs: 5000, leaseMarginMs: 1000 });
+    crashed.box.enqueue(makeAlert(), ['hook']);
+    void crashed.box.deliverDue();
+    await Promise.resolve();
+    crashed.db.close(); // killed with the send in flight
+
+    const ch = countingChannel('hook', () => ({ ok: true }));
+    const restarted = outbox([ch], { timeoutMs: 5000, leaseMarginMs: 1000, soleOwner: true });
+    restarted.box.start(); // expires the dead run's lease; the pass itself runs on the (manual) timers
+    expect(await restarted.box.deliverDue()).toMatchObject({ delivered: 1 });
+    await restarted.box.stop();
+    expect(ch.sends).toHaveLength(1);
+    expect(restarted.box.list()[0]).toMatchObject({ status: 'delivered', attempts: 2 });
+  });
+
   it('an interrupted last attempt ends as a dead letter saying so (written row state)', async () => {
     const ch = countingChannel('hook');
     const { box, db } = outbox([ch], { maxAttempts: 2 });

@@ -162,7 +162,10 @@ export function createOutbox(db: Database.Database, options: OutboxOptions): Out
       return added;
     },
     deliverDue,
-    start: loop.start,
+    start() {
+      if (options.soleOwner) store.expireLeases(now());
+      loop.start();
+    },
     stop: loop.stop,
     idle: loop.idle,
     list: (filter = {}) => store.list(filter),

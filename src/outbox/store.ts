@@ -100,6 +100,9 @@ export function createDeliveryStore(db: Database.Database) {
     dueCount: db.prepare<{ channelId: string; now: number }, { n: number }>(
       `SELECT COUNT(*) AS n FROM outbox_deliveries WHERE channel_id = @channelId AND ${DUE}`,
     ),
+    expireLeases: db.prepare<{ now: number }>(
+      `UPDATE outbox_deliveries SET lease_until = @now WHERE status = 'sending' AND lease_until > @now`,
+    ),
     dueChannels: db.prepare<{ now: number }, { channel_id: string }>(
       `SELECT DISTINCT channel_id FROM outbox_deliveries WHERE ${DUE} ORDER BY channel_id`,
     ),
@@ -212,6 +215,10 @@ export function createDeliveryStore(db: Database.Database) {
     /** Every due delivery of a channel that is not configured becomes a dead letter. */
     killChannel(channelId: string, now: number, error: string): number {
       return stmt.deadChannel.run({ channelId, now, error: clip(error) }).changes;
+    },
+    /** Makes every delivery left `sending` due now: for a process that knows no other one shares the file. */
+    expireLeases(now: number): number {
+      return stmt.expireLeases.run({ now }).changes;
     },
     requeue(id: number, now: number): boolean {
       return stmt.requeue.run({ id, now }).changes > 0;

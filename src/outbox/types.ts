@@ -91,6 +91,11 @@ export interface OutboxOptions {
    * the file. Off by default: enqueue() and the next due time wake the loop without polling.
    */
   pollMs?: number;
+  /**
+   * This process alone uses the database file (as `vigil serve` does with its own outbox file): on start,
+   * deliveries a killed earlier run left `sending` are retried at once instead of after their lease.
+   */
+  soleOwner?: boolean;
   /** Called when a pass of the loop fails (the database went away, the disk is full). */
   onError?: (err: unknown) => void;
 }

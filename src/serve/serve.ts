@@ -89,6 +89,8 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
   const metrics = createMetrics(registry);
   const outbox = createOutbox(outboxDb, {
     channels,
+    // This process alone uses its outbox file: what a killed run left in flight is resent at once.
+    soleOwner: true,
     onError: (err) => deps.log(`vigil: outbox: ${(err as Error).message}`),
   });
 

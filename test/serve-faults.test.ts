@@ -12,6 +12,7 @@ import { BIN, REPO } from './helpers/run-cli.js';
 let dir: string;
 let receiver: Server;
 const received: { eventId: string; trail: string }[] = [];
+let hang = false;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-faults-'));
@@ -22,6 +23,7 @@ beforeAll(async () => {
     req.on('end', () => {
       const parsed = JSON.parse(body) as { event: { id: string; resources: string[] } };
       received.push({ eventId: parsed.event.id, trail: parsed.event.resources.join(',') });
+      if (hang) return; // hold the request open: the sender is killed with the delivery in flight
       res.writeHead(200).end('ok');
     });
   });
@@ -32,6 +34,28 @@ afterAll(async () => {
   await new Promise((r) => receiver.close(r));
   rmSync(dir, { recursive: true, force: true });
 });
+
+function writeConfig(name: string, logs: string): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      server: { port: 0 },
+      store: { sqlite: join(dir, name, 'vigil.db') },
+      sources: [{ id: 'trail', kind: 'folder', path: logs, pollSeconds: 0.05 }],
+      channels: [
+        {
+          id: 'hook',
+          kind: 'webhook',
+          url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`,
+          secret: { env: 'HOOK_SECRET' },
+        },
+      ],
+      routes: [{ name: 'all', pattern: { source: ['vigil'] }, targets: ['hook'] }],
+    }),
+  );
+  return file;
+}
 
 function start(config: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [BIN, 'serve', '--config', config], {
@@ -113,5 +137,35 @@ describe('vigil serve killed with SIGKILL while ingesting', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('resends, once, an alert that was in flight when the process was killed while delivering', async () => {
+    const logs = join(dir, 'logs-delivering');
+    mkdirSync(logs);
+    writeFileSync(
+      join(logs, `${ACCOUNT}_CloudTrail_us-east-1_20261120T1100Z_d.json`),
+      JSON.stringify({
+        Records: [stopLogging({ eventID: 'deliver-1', requestParameters: { name: 'trail-in-flight' } })],
+      }),
+    );
+    const config = writeConfig('delivering', logs);
+    const inFlight = () => received.filter((r) => r.trail === 'trail-in-flight');
+    hang = true;
+    const first = await start(config);
+    await until(() => inFlight().length === 1, 'the alert in flight');
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    hang = false;
+    const second = await start(config);
+    try {
+      await until(() => inFlight().length === 2, 'the resent alert');
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      second.kill('SIGTERM');
+      await new Promise((r) => second.once('exit', r));
+    }
+    // Sent once before the kill (never answered) and once after: the same event, so receivers dedupe it.
+    expect(inFlight()).toHaveLength(2);
+    expect(new Set(inFlight().map((r) => r.eventId)).size).toBe(1);
   });
 });

@@ -105,6 +105,28 @@ describe('vigil serve', () => {
       expect(body.event.detail.detector).toBe('cloudtrail-logging-stopped');
       const metrics = await (await fetch(`${first.url}/metrics`)).text();
       expect(metrics).toMatch(/vigil_records_ingested_total\{source="trail"\} 1/);
+      // The deliveries and findings API (token-guarded like ingest).
+      expect((await fetch(`${first.url}/api/deliveries`)).status).toBe(401);
+      const auth = { authorization: 'Bearer ingest-token' };
+      let deliveries: { channelId: string; status: string; findingId: string }[] = [];
+      await until(
+        () =>
+          deliveries.some((d) => d.status === 'delivered') ||
+          (void fetch(`${first.url}/api/deliveries`, { headers: auth }).then(
+            async (r) => (deliveries = (await r.json()) as typeof deliveries),
+          ),
+          false),
+        'the delivery to be recorded',
+      );
+      expect(deliveries[0]).toMatchObject({ channelId: 'hook', status: 'delivered' });
+      const finding = (await (
+        await fetch(`${first.url}/api/findings/${deliveries[0]!.findingId}`, { headers: auth })
+      ).json()) as { detector: string };
+      expect(finding.detector).toBe('cloudtrail-logging-stopped');
+      expect((await fetch(`${first.url}/api/deliveries?status=bogus`, { headers: auth })).status).toBe(400);
+      expect(
+        (await fetch(`${first.url}/api/deliveries/999/retry`, { method: 'POST', headers: auth })).status,
+      ).toBe(404);
     } finally {
       await first.stop();
     }

@@ -23,6 +23,7 @@ import {
 import { createS3Source } from '../sources/live/s3-source.js';
 import { findingsFromEvent } from '../sources/findings/index.js';
 import { createPipeline } from './pipeline.js';
+import { registerApi } from './api.js';
 import { openAlertState } from './alert-state.js';
 import { parseDuration } from '../detect/duration.js';
 
@@ -211,6 +212,7 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     health: () => ({ ok: true, details: { sources: sources.map((s) => ({ id: s.id, ...s.stats() })) } }),
     serveMetrics: metrics,
   });
+  registerApi(server.app, { outbox, store, ...(token ? { token } : {}) });
   const url = await server.listen(config.server.host, config.server.port);
   outbox.start();
   for (const s of sources) s.start();

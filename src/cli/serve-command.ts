@@ -41,7 +41,8 @@ export async function serveCommand(
   const running = await startServe(config, {
     env: io.env,
     fetch: globalThis.fetch,
-    log: (line) => io.stderr.write(`${line.endsWith('\n') ? line : `${line}\n`}`),
+    // Problem lines quote attacker-controlled record text: terminal-safe, one line each.
+    log: (line) => io.stderr.write(`${terminalSafe(line.replace(/\n$/, ''))}\n`),
   });
   complain(io, `serving on ${running.url} (health ${running.url}/healthz, metrics ${running.url}/metrics)`);
   await until;

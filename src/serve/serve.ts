@@ -123,7 +123,9 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
       records: { record: Record<string, unknown>; file: string; index: number }[];
       commit(): void;
     }) => {
+      const end = metrics.detectionSeconds.startTimer();
       const accepted = pipeline.records(batch.records);
+      end();
       metrics.recordsIngested.inc({ source: id }, accepted);
       batch.commit();
     },

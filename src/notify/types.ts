@@ -9,6 +9,8 @@ export interface Alert {
   reason: 'new' | 'severity-raised' | 'resolved';
   /** Link to the finding in the dashboard, when the server knows its public URL. */
   link?: string;
+  /** When the record that raised it reached Vigil (epoch ms), for the end-to-end latency metric. */
+  receivedAt?: number;
 }
 
 export type DeliveryResult =

@@ -64,15 +64,29 @@ export function createOutbox(db: Database.Database, options: OutboxOptions): Out
     const channel = options.channels.get(claim.channelId)!;
     const result = await sendWithTimeout(channel, claim.alert, timeoutFor(claim.channelId), timers);
     const t = now();
+    const told = (outcome: 'delivered' | 'retry' | 'dead') =>
+      options.onOutcome?.(claim.channelId, outcome, claim.alert);
     if (result.ok) {
-      if (store.markDelivered(claim, t, result.providerId)) summary.delivered++;
+      if (store.markDelivered(claim, t, result.providerId)) {
+        summary.delivered++;
+        told('delivered');
+      }
     } else if (!result.retryable) {
-      if (store.markDead(claim, t, 'not-retryable', result.error)) summary.dead++;
+      if (store.markDead(claim, t, 'not-retryable', result.error)) {
+        summary.dead++;
+        told('dead');
+      }
     } else if (claim.attempts >= maxAttempts) {
-      if (store.markDead(claim, t, 'attempts-exhausted', result.error)) summary.dead++;
+      if (store.markDead(claim, t, 'attempts-exhausted', result.error)) {
+        summary.dead++;
+        told('dead');
+      }
     } else {
       const nextAt = t + backoffDelay(claim.attempts, backoff, random());
-      if (store.markRetry(claim, t, nextAt, result.error)) summary.failed++;
+      if (store.markRetry(claim, t, nextAt, result.error)) {
+        summary.failed++;
+        told('retry');
+      }
     }
   }
 

@@ -96,6 +96,8 @@ export interface OutboxOptions {
    * deliveries a killed earlier run left `sending` are retried at once instead of after their lease.
    */
   soleOwner?: boolean;
+  /** Told about every attempt's outcome (metrics). */
+  onOutcome?: (channelId: string, outcome: 'delivered' | 'retry' | 'dead', alert: Alert) => void;
   /** Called when a pass of the loop fails (the database went away, the disk is full). */
   onError?: (err: unknown) => void;
 }

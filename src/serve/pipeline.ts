@@ -99,7 +99,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         const link = deps.publicUrl
           ? `${deps.publicUrl.replace(/\/$/, '')}/findings/${finding.id}`
           : undefined;
-        deps.outbox.enqueue({ finding, event, reason, ...(link ? { link } : {}) }, [...channels]);
+        deps.outbox.enqueue({ finding, event, reason, receivedAt: Date.now(), ...(link ? { link } : {}) }, [
+          ...channels,
+        ]);
       }
       deps.alerts.set(finding.id, { severity: finding.severity, lastAlertAt: finding.lastSeen });
       deps.metrics?.finding(finding.severityLabel);

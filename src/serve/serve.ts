@@ -93,6 +93,11 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     // This process alone uses its outbox file: what a killed run left in flight is resent at once.
     soleOwner: true,
     onError: (err) => deps.log(`vigil: outbox: ${(err as Error).message}`),
+    onOutcome: (channel, outcome, alert) => {
+      metrics.deliveries.inc({ channel, outcome });
+      if (outcome === 'delivered' && alert.receivedAt !== undefined)
+        metrics.endToEndSeconds.observe((Date.now() - alert.receivedAt) / 1000);
+    },
   });
 
   const pipeline = createPipeline({

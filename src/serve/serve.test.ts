@@ -127,7 +127,9 @@ describe('vigil serve', () => {
       expect(
         (await fetch(`${first.url}/api/deliveries/999/retry`, { method: 'POST', headers: auth })).status,
       ).toBe(404);
+      await fetch(`${first.url}/healthz`);
       const after = await (await fetch(`${first.url}/metrics`)).text();
+      expect(after).toMatch(/vigil_source_lag_seconds\{source="trail"\} \d/);
       expect(after).toMatch(/vigil_deliveries_total\{channel="hook",outcome="delivered"\} 1/);
       expect(after).toMatch(/vigil_end_to_end_seconds_count 1/);
     } finally {

@@ -210,23 +210,37 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     return { accepted, rejected };
   };
 
+  // Source lag for /metrics: refreshed from each source's own stats every few seconds and on /healthz.
+  const updateLag = () => {
+    for (const s of sources) {
+      const lag = s.stats().lagMs;
+      if (lag !== undefined) metrics.sourceLag.set({ source: s.id }, lag / 1000);
+    }
+  };
+
   const token = config.server.ingestToken ? resolveSecret(config.server.ingestToken, deps.env) : undefined;
   const server = createServer({
     ingest,
     metrics: registry,
     ...(token ? { ingestToken: token } : {}),
     maxBodyBytes: config.server.maxBodyBytes,
-    health: () => ({ ok: true, details: { sources: sources.map((s) => ({ id: s.id, ...s.stats() })) } }),
+    health: () => {
+      updateLag();
+      return { ok: true, details: { sources: sources.map((s) => ({ id: s.id, ...s.stats() })) } };
+    },
     serveMetrics: metrics,
   });
   registerApi(server.app, { outbox, store, ...(token ? { token } : {}) });
   const url = await server.listen(config.server.host, config.server.port);
   outbox.start();
   for (const s of sources) s.start();
+  const lagTimer = setInterval(updateLag, 5000);
+  lagTimer.unref();
 
   return {
     url,
     async stop() {
+      clearInterval(lagTimer);
       for (const s of sources) await s.stop();
       for (const c of awsClients) c.destroy();
       await server.close();

@@ -3,8 +3,19 @@ import ipaddr from 'ipaddr.js';
 const IPV4 = /^(?:\d{1,3}\.){3}\d{1,3}$/;
 const IPV6 = /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*$/;
 
+/** Recent answers of ipBytes: the same event's address is tested by many routes. Cleared when full. */
+const recent = new Map<string, number[] | undefined>();
+
 /** The address bytes of an IPv4 or IPv6 literal (no zone, no brackets), or undefined when it is not one. */
 export function ipBytes(text: string): number[] | undefined {
+  if (recent.has(text)) return recent.get(text);
+  const bytes = parseBytes(text);
+  if (recent.size >= 4096) recent.clear();
+  recent.set(text, bytes);
+  return bytes;
+}
+
+function parseBytes(text: string): number[] | undefined {
   if (IPV4.test(text)) {
     if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
     return ipaddr.IPv4.parse(text).toByteArray();

@@ -1,4 +1,4 @@
-import { leavesOf, prepareEvent, type EventNode } from './event-tree.js';
+import { leavesOf, prepareEvent, type EventLeaf, type EventNode } from './event-tree.js';
 import { fromValue, JsonSyntaxError, parseJsonText, type JsonNode } from './json-text.js';
 import { PatternError } from './pattern-error.js';
 import { compileValue, type ValueMatcher } from './value-matchers.js';
@@ -120,12 +120,21 @@ function finish(fields: DraftFields): PatternNode {
 }
 
 const NO_FIELDS = new Map<string, EventNode[]>();
+const NO_VALUES: EventNode[] = [];
 
 function leafHolds(matchers: ValueMatcher[], values: EventNode[]): boolean {
-  const leaves = leavesOf(values);
-  return matchers.some((m) =>
-    m.kind === 'exists' ? (m.present ? leaves.length > 0 : leaves.length === 0) : leaves.some(m.test),
-  );
+  // The common case — one scalar value — needs no list of leaves.
+  const single = values.length === 1 && values[0]!.kind !== 'array' && values[0]!.kind !== 'object';
+  const leaves: readonly EventLeaf[] = single ? (values as EventLeaf[]) : leavesOf(values);
+  for (let i = 0; i < matchers.length; i++) {
+    const m = matchers[i]!;
+    if (m.kind === 'exists') {
+      if (m.present ? leaves.length > 0 : leaves.length === 0) return true;
+    } else {
+      for (let j = 0; j < leaves.length; j++) if (m.test(leaves[j]!)) return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -139,13 +148,20 @@ function nodeHolds(node: PatternNode, value: EventNode | undefined): boolean {
       : value.items.every((item) => nodeHolds(node, item));
   }
   const fields = value?.kind === 'object' ? value.fields : NO_FIELDS;
-  for (const [key, field] of node.fields) {
-    const values = fields.get(key) ?? [];
+  // Plain loops: this runs for every candidate route of every event.
+  const list = node.fields;
+  for (let i = 0; i < list.length; i++) {
+    const [key, field] = list[i]!;
+    const values = fields.get(key) ?? NO_VALUES;
     if (field.kind === 'leaf') {
       if (!leafHolds(field.matchers, values)) return false;
     } else if (field.node.positive) {
-      if (!values.some((v) => nodeHolds(field.node, v))) return false;
-    } else if (!values.every((v) => nodeHolds(field.node, v))) return false;
+      let any = false;
+      for (let j = 0; j < values.length && !any; j++) any = nodeHolds(field.node, values[j]);
+      if (!any) return false;
+    } else {
+      for (let j = 0; j < values.length; j++) if (!nodeHolds(field.node, values[j])) return false;
+    }
   }
   return true;
 }

@@ -2,8 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { authProblem } from '../server/auth.js';
 import type { Outbox } from '../outbox/index.js';
 import type { FindingStore } from '../store/index.js';
+import type { Finding, FindingStatus } from '../core/finding.js';
 
 const STATUSES = new Set(['pending', 'sending', 'retry', 'delivered', 'dead']);
+const FINDING_STATUSES = new Set(['NEW', 'ACKNOWLEDGED', 'RESOLVED', 'SUPPRESSED']);
 
 /**
  * The deliveries and findings API of `vigil serve` (the dashboard will build on it): alerts as the outbox
@@ -11,7 +13,7 @@ const STATUSES = new Set(['pending', 'sending', 'retry', 'delivered', 'dead']);
  */
 export function registerApi(
   app: FastifyInstance,
-  deps: { outbox: Outbox; store: FindingStore; token?: string },
+  deps: { outbox: Outbox; store: FindingStore; token?: string; onResolved?: (finding: Finding) => void },
 ): void {
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/api/')) return;
@@ -48,6 +50,20 @@ export function registerApi(
     const q = request.query as Record<string, string | undefined>;
     const limit = Math.min(1000, Math.max(1, Number(q.limit ?? 100) || 100));
     return deps.store.list({ limit });
+  });
+  // Workflow: acknowledge, resolve, suppress, reopen. Resolving sends a `resolved` alert through the routes.
+  app.post('/api/findings/:id/status', async (request, reply) => {
+    const id = (request.params as { id: string }).id;
+    const status = (request.body as { status?: unknown } | undefined)?.status;
+    if (typeof status !== 'string' || !FINDING_STATUSES.has(status)) {
+      return reply.code(400).send({ error: `status must be one of ${[...FINDING_STATUSES].join(', ')}` });
+    }
+    const before = deps.store.get(id);
+    if (!before) return reply.code(404).send({ error: 'no such finding' });
+    deps.store.setStatus(id, status as FindingStatus);
+    const after = deps.store.get(id)!;
+    if (status === 'RESOLVED' && before.status !== 'RESOLVED') deps.onResolved?.(after);
+    return after;
   });
   app.get('/api/findings/:id', async (request, reply) => {
     const f = deps.store.get((request.params as { id: string }).id);

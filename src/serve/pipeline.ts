@@ -51,6 +51,8 @@ export interface Pipeline {
   ): number;
   /** Findings that arrive ready-made (GuardDuty, Security Hub): stored and alerted like Vigil's own. */
   findings(findings: Finding[]): void;
+  /** A finding marked resolved: routed and sent as a `resolved` alert (PagerDuty resolves its incident). */
+  resolved(finding: Finding): number;
   readonly engine: Engine;
 }
 
@@ -84,25 +86,27 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     onError: (e) => deps.onDetectionError?.(e),
   });
 
+  function route(finding: Finding, reason: Alert['reason'], occurrence: string): number {
+    const event = alertEvent(finding, reason, occurrence);
+    const channels = new Set<string>();
+    for (const r of deps.router.match(event)) {
+      deps.metrics?.routed(r);
+      for (const c of deps.targets.get(r) ?? []) channels.add(c);
+    }
+    if (!channels.size) return 0;
+    const link = deps.publicUrl ? `${deps.publicUrl.replace(/\/$/, '')}/findings/${finding.id}` : undefined;
+    return deps.outbox.enqueue(
+      { finding, event, reason, receivedAt: Date.now(), ...(link ? { link } : {}) },
+      [...channels],
+    );
+  }
+
   function handle(finding: Finding, eventIds: string[], count: number): void {
     const previous = deps.alerts.get(finding.id);
     if (shouldAlert(previous, finding, deps.realertWindowMs)) {
       const reason: Alert['reason'] =
         previous && finding.severity > previous.severity ? 'severity-raised' : 'new';
-      const event = alertEvent(finding, reason, previous ? finding.lastSeen : '');
-      const channels = new Set<string>();
-      for (const route of deps.router.match(event)) {
-        deps.metrics?.routed(route);
-        for (const c of deps.targets.get(route) ?? []) channels.add(c);
-      }
-      if (channels.size) {
-        const link = deps.publicUrl
-          ? `${deps.publicUrl.replace(/\/$/, '')}/findings/${finding.id}`
-          : undefined;
-        deps.outbox.enqueue({ finding, event, reason, receivedAt: Date.now(), ...(link ? { link } : {}) }, [
-          ...channels,
-        ]);
-      }
+      route(finding, reason, previous ? finding.lastSeen : '');
       deps.alerts.set(finding.id, { severity: finding.severity, lastAlertAt: finding.lastSeen });
       deps.metrics?.finding(finding.severityLabel);
     }
@@ -136,6 +140,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     },
     findings(findings) {
       for (const f of findings) handle(f, f.evidence.eventIds, f.count);
+    },
+    resolved(finding) {
+      return route({ ...finding, status: 'RESOLVED' }, 'resolved', finding.lastSeen);
     },
   };
 }

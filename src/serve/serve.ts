@@ -230,7 +230,12 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     },
     serveMetrics: metrics,
   });
-  registerApi(server.app, { outbox, store, ...(token ? { token } : {}) });
+  registerApi(server.app, {
+    outbox,
+    store,
+    ...(token ? { token } : {}),
+    onResolved: (finding) => void pipeline.resolved(finding),
+  });
   const url = await server.listen(config.server.host, config.server.port);
   outbox.start();
   for (const s of sources) s.start();

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, stopLogging } from './helpers/cloudtrail.js';
 import { BIN, REPO } from './helpers/run-cli.js';
+import { until } from '../src/testing/until.js';
 
 let dir: string;
 let receiver: Server;
@@ -57,6 +58,8 @@ function writeConfig(name: string, logs: string): string {
   return file;
 }
 
+const waitFor = (condition: () => boolean, what: string) => until(condition, what, 600);
+
 function start(config: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [BIN, 'serve', '--config', config], {
     cwd: REPO,
@@ -67,14 +70,6 @@ function start(config: string): Promise<ChildProcess> {
     child.stderr!.on('data', (d: Buffer) => String(d).includes('serving on') && resolve(child));
     child.on('exit', (code) => reject(new Error(`vigil serve exited early (${code})`)));
   });
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (condition()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('vigil serve killed with SIGKILL while ingesting', () => {
@@ -109,13 +104,13 @@ describe('vigil serve killed with SIGKILL while ingesting', () => {
     );
 
     const first = await start(config);
-    await until(() => received.length >= 3, 'the first alerts');
+    await waitFor(() => received.length >= 3, 'the first alerts');
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
 
     const second = await start(config);
     try {
-      await until(() => new Set(received.map((r) => r.trail)).size === FILES, 'every alert');
+      await waitFor(() => new Set(received.map((r) => r.trail)).size === FILES, 'every alert');
     } finally {
       second.kill('SIGTERM');
       await new Promise((r) => second.once('exit', r));
@@ -152,13 +147,13 @@ describe('vigil serve killed with SIGKILL while ingesting', () => {
     const inFlight = () => received.filter((r) => r.trail === 'trail-in-flight');
     hang = true;
     const first = await start(config);
-    await until(() => inFlight().length === 1, 'the alert in flight');
+    await waitFor(() => inFlight().length === 1, 'the alert in flight');
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     hang = false;
     const second = await start(config);
     try {
-      await until(() => inFlight().length === 2, 'the resent alert');
+      await waitFor(() => inFlight().length === 2, 'the resent alert');
       await new Promise((r) => setTimeout(r, 300));
     } finally {
       second.kill('SIGTERM');

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
 import { startServer, type TestServer } from '../notify/test-support.js';
 import { startServe } from './serve.js';
+import { until } from '../testing/until.js';
 
 const ACCOUNT = '123456789012';
 let dir: string;
@@ -19,14 +20,6 @@ afterAll(async () => {
   await pagerduty.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (condition()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('resolving a finding', () => {
   it('triggers a PagerDuty incident for the finding and resolves it with the same dedup key', async () => {

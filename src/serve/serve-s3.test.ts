@@ -7,6 +7,7 @@ import { parseConfig } from '../config/load.js';
 import { startServer, type TestServer } from '../notify/test-support.js';
 import { ctKey, startTestBucket, type TestBucket } from '../sources/live/s3-testing.js';
 import { startServe } from './serve.js';
+import { until } from '../testing/until.js';
 
 const ACCOUNT = '123456789012';
 let dir: string;
@@ -31,14 +32,6 @@ afterAll(async () => {
   await receiver.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (condition()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('vigil serve with an S3 source', () => {
   it('reads CloudTrail objects from an S3-compatible bucket and alerts through the webhook', async () => {

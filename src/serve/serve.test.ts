@@ -8,6 +8,7 @@ import { startServer, type TestServer } from '../notify/test-support.js';
 import { verifyWebhookSignature } from '../notify/index.js';
 import { sharedDir } from '../testing/shared-data.js';
 import { startServe } from './serve.js';
+import { until } from '../testing/until.js';
 
 const ACCOUNT = '123456789012';
 let dir: string;
@@ -40,14 +41,6 @@ function stopLogging(id: string, time: string) {
     recipientAccountId: ACCOUNT,
     eventCategory: 'Management',
   };
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (condition()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 function config() {

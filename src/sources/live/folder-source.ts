@@ -3,11 +3,10 @@ import { basename, relative, sep } from 'node:path';
 import { VigilError, type InputProblem } from '../../core/errors.js';
 import { discoverInputs } from '../cloudtrail/discover.js';
 import { readRecords } from '../cloudtrail/read-records.js';
-import { deliveryOrderKey } from '../cloudtrail/s3-key.js';
 import { describeFsError } from '../cloudtrail/fs-error.js';
 import type { RawRecord } from '../types.js';
 import { createCommitQueue } from './commit-queue.js';
-import { usableEventTime } from './event-time.js';
+import { byDeliveryOrder, noteBatchTimes, readInBatches } from './batches.js';
 import { reportOnce } from './report-once.js';
 import { realTimers, type LiveSource, type LiveSourceDeps } from './types.js';
 
@@ -123,11 +122,7 @@ export function createFolderSource(options: FolderSourceOptions, deps: LiveSourc
       if (before && before.size === seen.size && before.mtimeMs === seen.mtimeMs) ready.push({ ...f, seen });
       else settling = true;
     }
-    ready.sort((a, b) => {
-      const ka = deliveryOrderKey(a.key);
-      const kb = deliveryOrderKey(b.key);
-      return ka < kb ? -1 : ka > kb ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-    });
+    ready.sort((a, b) => byDeliveryOrder(a.key, b.key));
     const gen = generation;
     for (const f of ready) {
       if (!running || gen !== generation) break;
@@ -153,8 +148,6 @@ export function createFolderSource(options: FolderSourceOptions, deps: LiveSourc
       if (p.code === 'VIGIL_INPUT_UNREADABLE') unreadable = true;
       problem(p);
     };
-    let buf: RawRecord[] = [];
-    let delivered = 0;
     let timed = false;
 
     const deliver = async (batch: RawRecord[], position: string): Promise<boolean> => {
@@ -164,16 +157,8 @@ export function createFolderSource(options: FolderSourceOptions, deps: LiveSourc
         queued();
         if (queue.size === 0 && readTokens.get(key) === token) inFlight.delete(key);
       };
-      delivered += batch.length;
       records += batch.length;
-      const t = now();
-      for (const r of batch) {
-        const ms = usableEventTime(r.record, t);
-        if (ms !== undefined) {
-          noteTime(ms);
-          timed = true;
-        }
-      }
+      if (noteBatchTimes(batch, now(), noteTime)) timed = true;
       try {
         await deps.onRecords({ sourceId: id, file, records: batch, commit });
         return true;
@@ -191,27 +176,22 @@ export function createFolderSource(options: FolderSourceOptions, deps: LiveSourc
       }
     };
 
-    for await (const r of readRecords({ path: file, size: seen.size }, { onProblem })) {
-      if (r.index <= after) continue;
-      buf.push(r);
-      if (buf.length > maxBatch) {
-        const batch = buf.slice(0, maxBatch);
-        buf = buf.slice(maxBatch);
-        if (!(await deliver(batch, String(batch[batch.length - 1]!.index)))) return;
-        if (!running || gen !== generation) return;
-      }
-    }
-    if (delivered === 0 && buf.length === 0 && unreadable) {
+    const { ended, delivered } = await readInBatches({
+      records: readRecords({ path: file, size: seen.size }, { onProblem }),
+      after,
+      maxBatch,
+      deliver,
+      current: () => running && gen === generation,
+      unreadable: () => unreadable,
+      done: () => queue.add(DONE)(),
+      donePosition: DONE,
+    });
+    if (ended === 'abandoned') return;
+    if (ended === 'nothing') {
       failed.set(key, seen);
       return;
     }
     failed.delete(key);
-    if (buf.length > 0) {
-      const last = String(buf[buf.length - 1]!.index);
-      await deliver(buf, unreadable ? last : DONE);
-    } else if (!unreadable) {
-      queue.add(DONE)();
-    }
     // No usable event time in the file: its modification time stands in for lag.
     if (!timed && delivered > 0) noteTime(seen.mtimeMs);
     if (unreadable) failed.set(key, seen);

@@ -7,10 +7,9 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { VigilError, type InputProblem } from '../../core/errors.js';
-import { deliveryOrderKey } from '../cloudtrail/s3-key.js';
 import type { RawRecord } from '../types.js';
 import { createCommitQueue } from './commit-queue.js';
-import { usableEventTime } from './event-time.js';
+import { byDeliveryOrder, noteBatchTimes, readInBatches } from './batches.js';
 import { DONE } from './folder-source.js';
 import { reportOnce } from './report-once.js';
 import { readS3Object, s3Uri } from './s3-download.js';
@@ -153,8 +152,6 @@ export function createS3Source(options: S3SourceOptions, deps: S3SourceDeps): Li
       problem(p);
     };
     const file = s3Uri(bucket, key);
-    let buf: RawRecord[] = [];
-    let delivered = 0;
     let timed = false;
 
     const deliver = async (batch: RawRecord[], position: string): Promise<boolean> => {
@@ -165,16 +162,8 @@ export function createS3Source(options: S3SourceOptions, deps: S3SourceDeps): Li
         queued();
         if (queue.size === 0 && readTokens.get(key) === token) inFlight.delete(key);
       };
-      delivered += batch.length;
       records += batch.length;
-      const t = now();
-      for (const r of batch) {
-        const ms = usableEventTime(r.record, t);
-        if (ms !== undefined) {
-          noteTime(ms);
-          timed = true;
-        }
-      }
+      if (noteBatchTimes(batch, now(), noteTime)) timed = true;
       try {
         await deps.onRecords({ sourceId: id, file, records: batch, commit });
         return true;
@@ -191,26 +180,17 @@ export function createS3Source(options: S3SourceOptions, deps: S3SourceDeps): Li
     };
 
     const signal = abort?.signal;
-    for await (const r of readS3Object(s3, bucket, key, {
-      tmpDir,
-      onProblem,
-      ...(signal ? { signal } : {}),
-    })) {
-      if (r.index <= after) continue;
-      buf.push(r);
-      if (buf.length > maxBatch) {
-        const batch = buf.slice(0, maxBatch);
-        buf = buf.slice(maxBatch);
-        if (!(await deliver(batch, String(batch[batch.length - 1]!.index)))) return false;
-        if (!running || gen !== generation) return false;
-      }
-    }
-    if (delivered === 0 && buf.length === 0 && unreadable) return false;
-    if (buf.length > 0) {
-      if (!(await deliver(buf, unreadable ? String(buf[buf.length - 1]!.index) : DONE))) return false;
-    } else if (!unreadable) {
-      queue.add(DONE)();
-    }
+    const { ended, delivered, lastAccepted } = await readInBatches({
+      records: readS3Object(s3, bucket, key, { tmpDir, onProblem, ...(signal ? { signal } : {}) }),
+      after,
+      maxBatch,
+      deliver,
+      current: () => running && gen === generation,
+      unreadable: () => unreadable,
+      done: () => queue.add(DONE)(),
+      donePosition: DONE,
+    });
+    if (ended !== 'read' || !lastAccepted) return false;
     if (!timed && delivered > 0 && lastModifiedMs !== undefined) noteTime(lastModifiedMs);
     return !unreadable;
   }
@@ -231,11 +211,7 @@ export function createS3Source(options: S3SourceOptions, deps: S3SourceDeps): Li
       keysSeen.add(o.key);
       if (pending(o.key)) ready.push(o);
     }
-    ready.sort((a, b) => {
-      const ka = deliveryOrderKey(a.key);
-      const kb = deliveryOrderKey(b.key);
-      return ka < kb ? -1 : ka > kb ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-    });
+    ready.sort((a, b) => byDeliveryOrder(a.key, b.key));
     for (const o of ready) {
       if (!running || gen !== generation) break;
       await readObject(o.key, o.lastModifiedMs, gen);

@@ -31,6 +31,8 @@ const source = z.discriminatedUnion('kind', [
       endpoint: z.string().url().optional(),
       pollSeconds: z.number().positive().default(30),
       sqsQueueUrl: z.string().url().optional(),
+      sqsRegion: z.string().optional(),
+      sqsEndpoint: z.string().url().optional(),
       forcePathStyle: z.boolean().default(false),
     })
     .strict(),

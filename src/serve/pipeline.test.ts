@@ -126,10 +126,21 @@ describe('serve pipeline alerting', () => {
       references: [],
     };
     p.findings([base]);
+    // GuardDuty updates the same finding (same id) with its own running count.
     p.findings([
-      { ...base, lastSeen: '2026-11-20T11:00:00Z', evidence: { eventIds: ['gd-1'], eventNames: [] } },
+      {
+        ...base,
+        lastSeen: '2026-11-20T11:00:00Z',
+        count: 4,
+        evidence: { eventIds: ['gd-1'], eventNames: [] },
+      },
     ]);
-    p.findings([{ ...base, severity: 8, severityLabel: 'HIGH', lastSeen: '2026-11-20T12:00:00Z' }]);
+    expect(store.get(base.id)).toMatchObject({ count: 4, lastSeen: '2026-11-20T11:00:00Z' });
+    // A replayed older update lowers nothing.
+    p.findings([{ ...base, count: 2 }]);
+    expect(store.get(base.id)!.count).toBe(4);
+    p.findings([{ ...base, severity: 8, severityLabel: 'HIGH', lastSeen: '2026-11-20T12:00:00Z', count: 9 }]);
     expect(alerts.map((a) => a.reason)).toEqual(['new', 'severity-raised']);
+    expect(store.get(base.id)).toMatchObject({ count: 9, severityLabel: 'HIGH' });
   });
 });

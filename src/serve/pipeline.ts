@@ -101,7 +101,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     );
   }
 
-  function handle(finding: Finding, eventIds: string[], count: number): void {
+  function handle(finding: Finding, eventIds: string[], count: number, countIsTotal = false): void {
     const previous = deps.alerts.get(finding.id);
     if (shouldAlert(previous, finding, deps.realertWindowMs)) {
       const reason: Alert['reason'] =
@@ -112,7 +112,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
     // For Vigil's own hits the aggregator's finding carries this process's running count: the store is
     // given this hit's share (it counts event ids itself, so replays add nothing).
-    deps.store.upsert({ ...finding, count }, eventIds);
+    deps.store.upsert({ ...finding, count }, eventIds, undefined, { countIsTotal });
   }
 
   function hit(h: Hit): void {
@@ -139,7 +139,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       return accepted;
     },
     findings(findings) {
-      for (const f of findings) handle(f, f.evidence.eventIds, f.count);
+      // An AWS detector's count is its own running total over updates of the same finding.
+      for (const f of findings) handle(f, f.evidence.eventIds, f.count, true);
     },
     resolved(finding) {
       return route({ ...finding, status: 'RESOLVED' }, 'resolved', finding.lastSeen);

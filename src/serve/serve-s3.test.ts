@@ -106,3 +106,45 @@ describe('vigil serve with an S3 source', () => {
     }
   });
 });
+
+describe('the S3 source reading notifications from SQS', () => {
+  // A local HTTP server stands in for the SQS endpoint: it shows which endpoint and signing region the
+  // real SDK client was given (the credential scope of its Signature V4 header).
+  it.each([
+    { name: 'takes the region from the queue URL', sqsRegion: undefined, expected: 'eu-west-1' },
+    { name: 'or from sqsRegion', sqsRegion: 'ap-southeast-2', expected: 'ap-southeast-2' },
+  ])('$name, and calls sqsEndpoint', async ({ sqsRegion, expected }) => {
+    const sqs = await startServer({ status: 200, body: '{"Messages":[]}' });
+    const config = parseConfig(
+      JSON.stringify({
+        server: { port: 0 },
+        store: { sqlite: join(dir, `sqs-${expected}.db`) },
+        sources: [
+          {
+            id: 'bucket',
+            kind: 's3',
+            bucket: bucket.bucket,
+            region: 'us-east-1',
+            endpoint: bucket.endpoint,
+            forcePathStyle: true,
+            pollSeconds: 0.1,
+            sqsQueueUrl: `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT}/trail-events`,
+            sqsEndpoint: sqs.url,
+            ...(sqsRegion ? { sqsRegion } : {}),
+          },
+        ],
+      }),
+      'test.yaml',
+      {},
+    );
+    const running = await startServe(config, { env: {}, fetch: globalThis.fetch, log: () => undefined });
+    try {
+      await until(() => sqs.requests.length > 0, 'an SQS request');
+      const auth = String(sqs.requests[0]!.headers.authorization);
+      expect(auth).toMatch(new RegExp(`/${expected}/sqs/aws4_request`));
+    } finally {
+      await running.stop();
+      await sqs.close();
+    }
+  });
+});

@@ -45,6 +45,15 @@ const CLOUDTRAIL_DETAIL_TYPES = new Set([
   'AWS Service Event via CloudTrail',
 ]);
 
+/** The region in an AWS queue URL (`https://sqs.eu-west-1.amazonaws.com/…`), if it names one. */
+export function queueRegion(url: string): string | undefined {
+  try {
+    return /^sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(new URL(url).hostname)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * `vigil serve`: sources → detection → findings (SQLite) → router → outbox → channels, and the HTTP
  * server (health, metrics, ingest). Files next to the findings database hold the outbox and the source
@@ -157,7 +166,12 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
         forcePathStyle: s.forcePathStyle,
       });
       awsClients.push(s3);
-      const sqs = s.sqsQueueUrl ? new SQSClient({ region: s.region }) : undefined;
+      const sqs = s.sqsQueueUrl
+        ? new SQSClient({
+            region: s.sqsRegion ?? queueRegion(s.sqsQueueUrl) ?? s.region,
+            ...(s.sqsEndpoint ? { endpoint: s.sqsEndpoint } : {}),
+          })
+        : undefined;
       if (sqs) awsClients.push(sqs);
       sources.push(
         createS3Source(

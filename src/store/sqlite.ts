@@ -34,7 +34,7 @@ function union(a: string[], b: readonly string[], max = Infinity): string[] {
 }
 
 /** Merges an incoming finding into the stored one; `added` is how much `count` grows. */
-function merge(stored: Finding, incoming: Finding, added: number): Finding {
+function merge(stored: Finding, incoming: Finding, added: number, countIsTotal: boolean): Finding {
   const severity = Math.max(stored.severity, incoming.severity);
   const first =
     Date.parse(incoming.firstSeen) < Date.parse(stored.firstSeen) ? incoming.firstSeen : stored.firstSeen;
@@ -52,7 +52,7 @@ function merge(stored: Finding, incoming: Finding, added: number): Finding {
     severityLabel: severityLabel(severity),
     firstSeen: first,
     lastSeen: last,
-    count: stored.count + added,
+    count: countIsTotal ? Math.max(stored.count, incoming.count) : stored.count + added,
     resources,
     evidence: {
       eventIds: union(stored.evidence.eventIds, incoming.evidence.eventIds, MAX_EVIDENCE_IDS),
@@ -121,7 +121,12 @@ export function openFindingStore(file: string, options: { now?: () => number } =
     });
   }
 
-  function upsertOne(finding: Finding, eventIds: string[], eventTimes?: string[]): Finding {
+  function upsertOne(
+    finding: Finding,
+    eventIds: string[],
+    eventTimes?: string[],
+    countIsTotal = false,
+  ): Finding {
     if (!Number.isFinite(Date.parse(finding.firstSeen)) || !Number.isFinite(Date.parse(finding.lastSeen))) {
       throw new VigilError(
         'VIGIL_STORE',
@@ -143,7 +148,7 @@ export function openFindingStore(file: string, options: { now?: () => number } =
       const stored = JSON.parse(row.json) as Finding;
       const added =
         ids.size === 0 ? 0 : inserted === ids.size ? finding.count : Math.min(inserted, finding.count);
-      result = merge(stored, finding, added);
+      result = merge(stored, finding, added, countIsTotal);
     }
     write(result);
     return result;
@@ -151,15 +156,15 @@ export function openFindingStore(file: string, options: { now?: () => number } =
 
   const many = db.transaction((items: Iterable<UpsertItem>) => {
     const out: Finding[] = [];
-    for (const it of items) out.push(upsertOne(it.finding, it.eventIds, it.eventTimes));
+    for (const it of items) out.push(upsertOne(it.finding, it.eventIds, it.eventTimes, it.countIsTotal));
     return out;
   });
 
   return {
-    upsert(finding, eventIds, eventTimes) {
+    upsert(finding, eventIds, eventTimes, options) {
       check();
       try {
-        return many([{ finding, eventIds, eventTimes }])[0]!;
+        return many([{ finding, eventIds, eventTimes, ...options }])[0]!;
       } catch (err) {
         throw storeError(file, err);
       }

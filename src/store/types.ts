@@ -17,7 +17,16 @@ export interface FindingFilter {
   offset?: number;
 }
 
-export interface UpsertItem {
+export interface UpsertOptions {
+  /**
+   * The finding's `count` is the detector's running total (GuardDuty's `service.count`, Security Hub's
+   * updates of one finding), not this call's share: the stored count becomes the larger of the two, so an
+   * update of the same AWS finding (same id, so no new event id) still shows how often it recurred.
+   */
+  countIsTotal?: boolean;
+}
+
+export interface UpsertItem extends UpsertOptions {
   finding: Finding;
   /** Ids of the events behind this finding (see FindingStore.upsert). */
   eventIds: string[];
@@ -35,7 +44,7 @@ export interface FindingStore {
    * its count and an existing one keeps its own. Times widen to the min/max, severity keeps the highest,
    * evidence and resources are merged; status, title, description and actor of a stored finding stay.
    */
-  upsert(finding: Finding, eventIds: string[], eventTimes?: string[]): Finding;
+  upsert(finding: Finding, eventIds: string[], eventTimes?: string[], options?: UpsertOptions): Finding;
   /** Several upserts in one transaction. */
   upsertMany(items: Iterable<UpsertItem>): Finding[];
   get(id: string): Finding | undefined;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { digestConfigSchema, PAGERDUTY_DIGEST_PROBLEM } from '../notify/config.js';
 
 /** A secret is referenced, never written into the config: an environment variable or a file. */
 export const secretRef = z.union([
@@ -77,8 +78,21 @@ export const configSchema = z
       .strict()
       .default({}),
     sources: z.array(source).default([]),
-    /** Channel options are validated by the channel's own schema (src/notify) once the kind is known. */
-    channels: z.array(z.object({ id, kind: z.string().min(1) }).passthrough()).default([]),
+    /**
+     * Channel options are validated by the channel's own schema (src/notify) once the kind is known; the
+     * digest here already, so that a bad one is reported with every other problem of the file.
+     */
+    channels: z
+      .array(
+        z
+          .object({ id, kind: z.string().min(1), digest: digestConfigSchema.optional() })
+          .passthrough()
+          .superRefine((c, ctx) => {
+            if (c.kind === 'pagerduty' && c.digest !== undefined)
+              ctx.addIssue({ code: 'custom', path: ['digest'], message: PAGERDUTY_DIGEST_PROBLEM });
+          }),
+      )
+      .default([]),
     routes: z
       .array(
         z
@@ -94,8 +108,8 @@ export const configSchema = z
       .object({
         realertWindow: duration.default('24h'),
         digest: z
-          .object({ severity: z.enum(['LOW', 'MEDIUM']).default('LOW'), every: duration.default('15m') })
-          .strict()
+          .unknown()
+          .refine((v) => v === undefined, 'digests are set per channel now: channels[].digest')
           .optional(),
       })
       .strict()

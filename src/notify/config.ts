@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDuration } from '../detect/duration.js';
 
 /** A secret is never written in config: it is referenced by environment variable or file. */
 export const secretRefSchema = z.union([
@@ -13,6 +14,45 @@ const httpUrl = z
   .string()
   .url()
   .refine((u) => /^https?:\/\//i.test(u), 'an http(s) URL');
+
+/** Severity labels a digest may hold: HIGH and CRITICAL findings always go out at once. */
+export const DIGEST_SEVERITIES = ['LOW', 'MEDIUM'] as const;
+const DIGEST_MIN_MS = 60_000;
+const DIGEST_MAX_MS = 86_400_000;
+
+/**
+ * `digest: { every: 15m, severities: [LOW] }`: alerts of these finding severities wait, and every `every`
+ * (measured from the first one held) go out as one message. Off when absent.
+ */
+export const digestConfigSchema = z
+  .object({
+    every: z
+      .string()
+      .regex(/^\d{1,9}(s|m|h|d)$/, 'a duration such as 15m or 1h')
+      .refine((text) => {
+        const ms = parseDuration(text);
+        return ms === undefined || (ms >= DIGEST_MIN_MS && ms <= DIGEST_MAX_MS);
+      }, 'from 1m to 24h')
+      .default('15m'),
+    severities: z
+      .array(
+        z.enum(DIGEST_SEVERITIES, {
+          errorMap: () => ({
+            message: 'LOW or MEDIUM (HIGH and CRITICAL findings are always sent at once, never held)',
+          }),
+        }),
+      )
+      .min(1, 'at least one severity')
+      .default(['LOW']),
+  })
+  .strict();
+export type DigestConfig = z.infer<typeof digestConfigSchema>;
+
+/** Why a PagerDuty channel refuses `digest`. */
+export const PAGERDUTY_DIGEST_PROBLEM =
+  'a pagerduty channel cannot have a digest: PagerDuty opens one incident per alert; route LOW findings to another channel to batch them';
+
+const digest = digestConfigSchema.optional();
 
 export const emailConfigSchema = z
   .object({
@@ -29,14 +69,15 @@ export const emailConfigSchema = z
     from: z.string().min(3),
     to: z.array(z.string().email()).min(1),
     timeoutMs,
+    digest,
   })
   .strict();
 
 export const slackConfigSchema = z
-  .object({ id, kind: z.literal('slack'), webhookUrl: secretRefSchema, timeoutMs })
+  .object({ id, kind: z.literal('slack'), webhookUrl: secretRefSchema, timeoutMs, digest })
   .strict();
 export const teamsConfigSchema = z
-  .object({ id, kind: z.literal('teams'), webhookUrl: secretRefSchema, timeoutMs })
+  .object({ id, kind: z.literal('teams'), webhookUrl: secretRefSchema, timeoutMs, digest })
   .strict();
 
 export const pagerDutyConfigSchema = z
@@ -46,6 +87,10 @@ export const pagerDutyConfigSchema = z
     routingKey: secretRefSchema,
     url: httpUrl.optional(),
     timeoutMs,
+    digest: z
+      .unknown()
+      .refine((v) => v === undefined, PAGERDUTY_DIGEST_PROBLEM)
+      .optional(),
   })
   .strict();
 
@@ -57,6 +102,7 @@ export const webhookConfigSchema = z
     secret: secretRefSchema,
     headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().regex(/^[^\r\n]*$/)).optional(),
     timeoutMs,
+    digest,
   })
   .strict();
 
@@ -67,10 +113,11 @@ export const snsConfigSchema = z
     topicArn: z
       .string()
       .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, 'an SNS topic ARN'),
+    digest,
   })
   .strict();
 
-export const logConfigSchema = z.object({ id, kind: z.literal('log') }).strict();
+export const logConfigSchema = z.object({ id, kind: z.literal('log'), digest }).strict();
 
 export const channelConfigSchema = z.discriminatedUnion('kind', [
   emailConfigSchema,

@@ -1,9 +1,17 @@
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
+import {
+  DIGEST_TYPES_SHOWN,
+  digestFacts,
+  itemDetails,
+  moreText,
+  plainTextDigest,
+  type DigestFacts,
+} from './digest.js';
 import { alertFacts, plainTextReport, type AlertFacts, type Fact } from './message.js';
 import { describe } from './http.js';
 import { oneLine, truncateText } from './truncate.js';
-import type { Alert, Channel, DeliveryResult } from './types.js';
+import type { Alert, Channel, DeliveryResult, Digest } from './types.js';
 
 export const EMAIL_SUBJECT_MAX = 200;
 /** Long attacker text is cut so a message stays readable and small. */
@@ -91,6 +99,53 @@ export function formatEmail(
   };
 }
 
+/** Findings listed in a digest mail; the rest are counted ("…and N more"). */
+export const EMAIL_DIGEST_ITEMS = 500;
+
+function digestHtml(facts: DigestFacts, shown: number): string {
+  const cell = (text: string) => `<td style="padding:2px 8px;vertical-align:top">${html(text)}</td>`;
+  const rows = facts.items.slice(0, shown).map((i) => {
+    const link = i.link ? `<a href="${escapeHtml(i.link)}">View</a>` : '';
+    return `<tr>${cell(i.severityLabel)}${cell(i.title)}${cell(i.type)}${cell(itemDetails(i).join(' · '))}<td style="padding:2px 8px">${link}</td></tr>`;
+  });
+  const types = facts.byType.slice(0, DIGEST_TYPES_SHOWN);
+  const more = facts.count - shown;
+  return [
+    '<!doctype html><html><body style="font-family:sans-serif;font-size:14px">',
+    `<h2 style="margin:0 0 4px">${html(facts.headline)}</h2>`,
+    `<p style="color:#555;margin:0">Held from ${html(facts.since)} to ${html(facts.until)}</p>`,
+    '<h3 style="margin:16px 0 4px">Summary</h3><ul>',
+    ...facts.bySeverity.map((s) => `<li>${html(s.label)}: ${s.count}</li>`),
+    ...types.map((t) => `<li>${html(t.type)}: ${t.count}</li>`),
+    facts.byType.length > types.length
+      ? `<li>${html(moreText(facts.byType.length - types.length))} types</li>`
+      : '',
+    '</ul><h3 style="margin:16px 0 4px">Findings</h3>',
+    '<table cellspacing="0"><tr><th align="left">Severity</th><th align="left">Title</th><th align="left">Type</th>' +
+      '<th align="left">Principal, account, count</th><th></th></tr>',
+    ...rows,
+    '</table>',
+    more > 0 ? `<p>${html(moreText(more))}</p>` : '',
+    '</body></html>',
+  ].join('\n');
+}
+
+/** One mail for a digest: the summary, then one line (text) or table row (HTML) per finding. */
+export function formatEmailDigest(
+  digest: Digest,
+  facts: DigestFacts = digestFacts(digest),
+): { subject: string; text: string; html: string } {
+  const shown = Math.min(facts.count, EMAIL_DIGEST_ITEMS);
+  const listed = { ...facts, items: facts.items.slice(0, shown) };
+  let text = plainTextDigest(listed);
+  if (facts.count > shown) text += `  ${moreText(facts.count - shown)}\n`;
+  return {
+    subject: truncateText(oneLine(facts.headline), EMAIL_SUBJECT_MAX),
+    text,
+    html: digestHtml(facts, shown),
+  };
+}
+
 export interface EmailChannelOptions {
   id: string;
   host: string;
@@ -136,35 +191,40 @@ export function createEmailChannel(options: EmailChannelOptions, deps: EmailDeps
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
   });
+  async function sendMail(
+    message: { subject: string; text: string; html: string },
+    signal: AbortSignal,
+  ): Promise<DeliveryResult> {
+    if (signal.aborted) return { ok: false, retryable: true, error: 'aborted' };
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<DeliveryResult>((resolve) => {
+      onAbort = () => resolve({ ok: false, retryable: true, error: 'aborted' });
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    const sent = transport
+      .sendMail({
+        from: options.from,
+        to: options.to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+      })
+      .then(
+        (info): DeliveryResult =>
+          info.messageId ? { ok: true, providerId: String(info.messageId) } : { ok: true },
+        classifySmtpError,
+      );
+    try {
+      return await Promise.race([sent, aborted]);
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
+  }
+
   return {
     id: options.id,
     kind: 'email',
-    async send(alert, { signal }) {
-      if (signal.aborted) return { ok: false, retryable: true, error: 'aborted' };
-      const message = formatEmail(alert);
-      let onAbort: (() => void) | undefined;
-      const aborted = new Promise<DeliveryResult>((resolve) => {
-        onAbort = () => resolve({ ok: false, retryable: true, error: 'aborted' });
-        signal.addEventListener('abort', onAbort, { once: true });
-      });
-      const sent = transport
-        .sendMail({
-          from: options.from,
-          to: options.to,
-          subject: message.subject,
-          text: message.text,
-          html: message.html,
-        })
-        .then(
-          (info): DeliveryResult =>
-            info.messageId ? { ok: true, providerId: String(info.messageId) } : { ok: true },
-          classifySmtpError,
-        );
-      try {
-        return await Promise.race([sent, aborted]);
-      } finally {
-        if (onAbort) signal.removeEventListener('abort', onAbort);
-      }
-    },
+    send: (alert, { signal }) => sendMail(formatEmail(alert), signal),
+    sendDigest: (digest, { signal }) => sendMail(formatEmailDigest(digest), signal),
   };
 }

@@ -11,17 +11,31 @@ import { createTeamsChannel } from './teams.js';
 import type { Channel } from './types.js';
 import { createWebhookChannel } from './webhook.js';
 
-export type { Alert, Channel, DeliveryResult } from './types.js';
+export type { Alert, Channel, DeliveryResult, Digest } from './types.js';
+export { digestFacts, plainTextDigest, type DigestFacts } from './digest.js';
 export { alertFacts, plainTextReport } from './message.js';
-export { parseChannelConfig, channelConfigSchema, type ChannelConfig, type SecretRef } from './config.js';
+export {
+  parseChannelConfig,
+  channelConfigSchema,
+  digestConfigSchema,
+  type ChannelConfig,
+  type DigestConfig,
+  type SecretRef,
+} from './config.js';
 export { createSecretResolver, type ResolveSecret } from './secrets.js';
-export { createEmailChannel, formatEmail } from './email.js';
-export { createSlackChannel, formatSlack } from './slack.js';
-export { createTeamsChannel, formatTeams } from './teams.js';
+export { createEmailChannel, formatEmail, formatEmailDigest } from './email.js';
+export { createSlackChannel, formatSlack, formatSlackDigest } from './slack.js';
+export { createTeamsChannel, formatTeams, formatTeamsDigest } from './teams.js';
 export { createPagerDutyChannel, formatPagerDuty } from './pagerduty.js';
-export { createWebhookChannel, formatWebhook, verifyWebhookSignature, signWebhook } from './webhook.js';
-export { createSnsChannel, formatSns } from './sns.js';
-export { createLogChannel, formatLogLine } from './log.js';
+export {
+  createWebhookChannel,
+  formatWebhook,
+  formatWebhookDigest,
+  verifyWebhookSignature,
+  signWebhook,
+} from './webhook.js';
+export { createSnsChannel, formatSns, formatSnsDigest } from './sns.js';
+export { createLogChannel, formatLogLine, formatLogDigest } from './log.js';
 
 export interface ChannelDeps {
   fetch: typeof globalThis.fetch;

@@ -1,7 +1,15 @@
+import {
+  DIGEST_TYPES_SHOWN,
+  digestFacts,
+  itemDetails,
+  moreText,
+  type DigestFacts,
+  type DigestItem,
+} from './digest.js';
 import { alertFacts, type AlertFacts, type Fact } from './message.js';
 import { postJson, type HttpDeps } from './http.js';
 import { truncateEscaped, truncateText } from './truncate.js';
-import type { Alert, Channel } from './types.js';
+import type { Alert, Channel, Digest } from './types.js';
 
 /** Block Kit limits (Slack's reference for blocks and composition objects). */
 export const SLACK_LIMITS = {
@@ -93,6 +101,67 @@ export function formatSlack(alert: Alert, facts: AlertFacts = alertFacts(alert))
   };
 }
 
+function slackLink(link: string, text: string): string {
+  return `<${escapeSlack(link).replace(/\|/g, '%7C')}|${text}>`;
+}
+
+/**
+ * `• *[LOW]* <title> — <type> · <principal> · account … · 3× · <link|view>`, every value escaped and cut
+ * (an escaped line is at most about 2,300 characters, so one always fits a section).
+ */
+function digestItemLine(item: DigestItem): string {
+  const details = [item.type, ...itemDetails(item)].filter((p) => p !== '').join(' · ');
+  const anchor = item.link ? slackLink(item.link, 'view') : '';
+  const link = anchor && anchor.length <= 1000 ? ` · ${anchor}` : '';
+  return (
+    `• *[${slackText(item.severityLabel, 40)}]* ${slackText(item.title, 300)}` +
+    (details ? ` — ${slackText(details, 900)}` : '') +
+    link
+  );
+}
+
+/**
+ * The digest as Block Kit: a header, the summary, then the findings one per line, packed into sections
+ * of at most 3000 characters and 50 blocks in all; what does not fit is counted ("…and N more").
+ */
+export function formatSlackDigest(
+  digest: Digest,
+  facts: DigestFacts = digestFacts(digest),
+): Record<string, unknown> {
+  const types = facts.byType.slice(0, DIGEST_TYPES_SHOWN);
+  const summary = [
+    facts.bySeverity.map((s) => `${s.label}: ${s.count}`).join(' · '),
+    ...types.map((t) => `${t.type}: ${t.count}`),
+    ...(facts.byType.length > types.length ? [`${moreText(facts.byType.length - types.length)} types`] : []),
+  ].join('\n');
+  const blocks: Record<string, unknown>[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncateText(facts.headline, SLACK_LIMITS.headerText), emoji: false },
+    },
+    section(`Held from ${facts.since} to ${facts.until}`, summary),
+  ];
+  // Room for the findings: every block but the header, the summary and one for "…and N more".
+  const maxSections = SLACK_LIMITS.blocks - blocks.length - 1;
+  const sections: string[] = [];
+  let shown = 0;
+  for (const item of facts.items) {
+    const line = digestItemLine(item);
+    const last = sections.length - 1;
+    if (last >= 0 && sections[last]!.length + 1 + line.length <= SLACK_LIMITS.sectionText) {
+      sections[last] += `\n${line}`;
+    } else if (sections.length < maxSections) {
+      sections.push(line);
+    } else break;
+    shown++;
+  }
+  for (const text of sections) blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
+  if (shown < facts.count) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: moreText(facts.count - shown) }] });
+  }
+  return { text: slackText(facts.headline, SLACK_LIMITS.fallbackText), blocks };
+}
+
 export interface SlackChannelOptions {
   id: string;
   /** The incoming-webhook URL, from config (a secret); never taken from a finding. */
@@ -105,5 +174,7 @@ export function createSlackChannel(options: SlackChannelOptions, deps: HttpDeps)
     kind: 'slack',
     send: (alert, { signal }) =>
       postJson(deps, options.webhookUrl, JSON.stringify(formatSlack(alert)), { signal }),
+    sendDigest: (digest, { signal }) =>
+      postJson(deps, options.webhookUrl, JSON.stringify(formatSlackDigest(digest)), { signal }),
   };
 }

@@ -1,9 +1,10 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import type { MessageAttributeValue, SNSClient } from '@aws-sdk/client-sns';
+import { digestFacts, plainTextDigest, type DigestFacts } from './digest.js';
 import { alertFacts, plainTextReport, type AlertFacts } from './message.js';
 import { describe } from './http.js';
 import { oneLine, truncateText, truncateUtf8 } from './truncate.js';
-import type { Alert, Channel, DeliveryResult } from './types.js';
+import type { Alert, Channel, DeliveryResult, Digest } from './types.js';
 
 /**
  * SNS limits: Subject is ASCII, one line, under 100 characters; a message with its attributes is at
@@ -68,6 +69,38 @@ export function formatSns(
   };
 }
 
+/**
+ * One SNS message for a digest: the plain-text digest cut by whole lines to the message limit, with
+ * attributes a filter policy can use: `reason` = `digest`, `count`, and `severity` / `severityScore` of
+ * the most severe finding in it.
+ */
+export function formatSnsDigest(
+  digest: Digest,
+  topicArn: string,
+  facts: DigestFacts = digestFacts(digest),
+): ConstructorParameters<typeof PublishCommand>[0] {
+  const attributes: Record<string, MessageAttributeValue> = {
+    reason: { DataType: 'String', StringValue: 'digest' },
+    count: { DataType: 'Number', StringValue: String(facts.count) },
+    severityScore: { DataType: 'Number', StringValue: String(Math.round(facts.topSeverity * 10) / 10) },
+  };
+  const severity = stringAttribute(facts.topSeverityLabel);
+  if (severity) attributes.severity = severity;
+  return {
+    TopicArn: topicArn,
+    Subject: snsSubject(facts.headline),
+    Message: plainTextDigest(facts, SNS_LIMITS.messageBytes),
+    MessageAttributes: attributes,
+    // The digest id is stable across resends: a FIFO topic drops a retried publish.
+    ...(topicArn.endsWith('.fifo')
+      ? {
+          MessageGroupId: 'vigil-digest',
+          MessageDeduplicationId: `digest-${digest.channelId}-${digest.id}`.slice(0, 128),
+        }
+      : {}),
+  };
+}
+
 const NOT_RETRYABLE = new Set([
   'InvalidParameterException',
   'InvalidParameterValueException',
@@ -100,18 +133,21 @@ export interface SnsChannelOptions {
 }
 
 export function createSnsChannel(options: SnsChannelOptions, deps: { client: SNSClient }): Channel {
+  async function publish(
+    input: ConstructorParameters<typeof PublishCommand>[0],
+    signal: AbortSignal,
+  ): Promise<DeliveryResult> {
+    try {
+      const out = await deps.client.send(new PublishCommand(input), { abortSignal: signal });
+      return out.MessageId ? { ok: true, providerId: out.MessageId } : { ok: true };
+    } catch (err) {
+      return classifySnsError(err);
+    }
+  }
   return {
     id: options.id,
     kind: 'sns',
-    async send(alert, { signal }) {
-      try {
-        const out = await deps.client.send(new PublishCommand(formatSns(alert, options.topicArn)), {
-          abortSignal: signal,
-        });
-        return out.MessageId ? { ok: true, providerId: out.MessageId } : { ok: true };
-      } catch (err) {
-        return classifySnsError(err);
-      }
-    },
+    send: (alert, { signal }) => publish(formatSns(alert, options.topicArn), signal),
+    sendDigest: (digest, { signal }) => publish(formatSnsDigest(digest, options.topicArn), signal),
   };
 }

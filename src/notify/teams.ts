@@ -1,7 +1,16 @@
+import {
+  DIGEST_TYPES_SHOWN,
+  digestFacts,
+  fitCount,
+  itemDetails,
+  moreText,
+  type DigestFacts,
+  type DigestItem,
+} from './digest.js';
 import { alertFacts, type AlertFacts, type Fact } from './message.js';
 import { postJson, type HttpDeps } from './http.js';
 import { truncateEscaped } from './truncate.js';
-import type { Alert, Channel } from './types.js';
+import type { Alert, Channel, Digest } from './types.js';
 
 /** Teams rejects messages over about 28 KB; the card is built to stay well under it. */
 export const TEAMS_LIMITS = {
@@ -116,6 +125,78 @@ export function formatTeams(alert: Alert, facts: AlertFacts = alertFacts(alert))
   return message(0.1);
 }
 
+/** A Markdown link whose URL cannot close the link early: brackets, parentheses and spaces are encoded. */
+function teamsLink(url: string, text: string): string {
+  const safe = url.replace(
+    /[()[\]<>\s\\]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+  return `[${text}](${safe})`;
+}
+
+function digestItemBlock(item: DigestItem): Record<string, unknown> {
+  const details = [item.type, ...itemDetails(item)].filter((p) => p !== '').join(' · ');
+  const link = item.link && item.link.length <= 1000 ? ` · ${teamsLink(item.link, 'View')}` : '';
+  return textBlock(
+    `**${teamsText(`[${item.severityLabel}] ${item.title}`, 400)}**  \n${teamsText(details, 1200)}${link}`,
+    { spacing: 'Small' },
+  );
+}
+
+function digestMessage(card: Record<string, unknown>): Record<string, unknown> {
+  return {
+    type: 'message',
+    attachments: [
+      { contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card },
+    ],
+  };
+}
+
+/**
+ * The digest as one Adaptive Card: headline, summary facts, then one text block per finding while the
+ * message stays under Teams' size limit; the findings left out are counted ("…and N more").
+ */
+export function formatTeamsDigest(
+  digest: Digest,
+  facts: DigestFacts = digestFacts(digest),
+): Record<string, unknown> {
+  const types = facts.byType.slice(0, DIGEST_TYPES_SHOWN);
+  const body: Record<string, unknown>[] = [
+    textBlock(teamsText(facts.headline, TEAMS_LIMITS.title), { size: 'Large', weight: 'Bolder' }),
+    textBlock(teamsText(`Held from ${facts.since} to ${facts.until}`, TEAMS_LIMITS.title), {
+      isSubtle: true,
+      spacing: 'None',
+    }),
+    {
+      // Severity labels and finding types are data too: escaped like every other value.
+      type: 'FactSet',
+      facts: [
+        ...facts.bySeverity.map((s) => ({ title: teamsText(s.label, 40), value: String(s.count) })),
+        ...types.map((t) => ({ title: teamsText(t.type, 200), value: String(t.count) })),
+        ...(facts.byType.length > types.length
+          ? [{ title: teamsText('Other types', 40), value: String(facts.byType.length - types.length) }]
+          : []),
+      ],
+    },
+  ];
+  const card = {
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: '1.4',
+    body,
+    msteams: { width: 'Full' },
+  };
+  const blocks = facts.items.map(digestItemBlock);
+  const sizes = blocks.map((b) => Buffer.byteLength(JSON.stringify(b), 'utf8') + 1);
+  const more = textBlock(teamsText(moreText(facts.count), 100), { isSubtle: true });
+  const budget = TEAMS_LIMITS.messageBytes - Buffer.byteLength(JSON.stringify(digestMessage(card)), 'utf8');
+  const shown = fitCount(sizes, budget, Buffer.byteLength(JSON.stringify(more), 'utf8') + 1);
+  body.push(...blocks.slice(0, shown));
+  if (shown < facts.count)
+    body.push(textBlock(teamsText(moreText(facts.count - shown), 100), { isSubtle: true }));
+  return digestMessage(card);
+}
+
 export interface TeamsChannelOptions {
   id: string;
   /** The workflow's HTTP trigger URL, from config (a secret); never taken from a finding. */
@@ -128,5 +209,7 @@ export function createTeamsChannel(options: TeamsChannelOptions, deps: HttpDeps)
     kind: 'teams',
     send: (alert, { signal }) =>
       postJson(deps, options.webhookUrl, JSON.stringify(formatTeams(alert)), { signal }),
+    sendDigest: (digest, { signal }) =>
+      postJson(deps, options.webhookUrl, JSON.stringify(formatTeamsDigest(digest)), { signal }),
   };
 }

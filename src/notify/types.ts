@@ -13,6 +13,21 @@ export interface Alert {
   receivedAt?: number;
 }
 
+/**
+ * Several held alerts of one channel sent as one message (a per-channel digest of LOW findings, say).
+ * Built by the outbox when the channel's digest window ends; at most 1000 alerts per digest.
+ */
+export interface Digest {
+  /** The outbox id of the digest delivery: stable across retries and restarts (a receiver's dedup key). */
+  id: string;
+  channelId: string;
+  /** When the first of these alerts was held, and when the digest was cut (ISO 8601). */
+  since: string;
+  until: string;
+  /** In the order they were held. */
+  alerts: Alert[];
+}
+
 export type DeliveryResult =
   { ok: true; providerId?: string } | { ok: false; retryable: boolean; error: string };
 
@@ -25,4 +40,6 @@ export interface Channel {
   readonly id: string;
   readonly kind: 'email' | 'sns' | 'slack' | 'teams' | 'pagerduty' | 'webhook' | 'log';
   send(alert: Alert, options: { signal: AbortSignal }): Promise<DeliveryResult>;
+  /** Sends a digest as one message; absent for channels where a digest makes no sense (PagerDuty). */
+  sendDigest?(digest: Digest, options: { signal: AbortSignal }): Promise<DeliveryResult>;
 }

@@ -1,10 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { postJson, type HttpDeps } from './http.js';
 import { safeLink } from './message.js';
-import type { Alert, Channel } from './types.js';
+import type { Alert, Channel, Digest } from './types.js';
 
 export const SIGNATURE_HEADER = 'X-Vigil-Signature';
 export const TIMESTAMP_HEADER = 'X-Vigil-Timestamp';
+/** On a digest: its id, stable across resends. */
+export const DIGEST_HEADER = 'X-Vigil-Digest';
 
 /** `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">` */
 export function signWebhook(secret: string, timestamp: string, body: string): string {
@@ -38,6 +40,14 @@ export function formatWebhook(alert: Alert): Record<string, unknown> {
   return { event: alert.event, reason: alert.reason, ...(link ? { link } : {}) };
 }
 
+/**
+ * A digest's body: a JSON array with one element per alert, each exactly the body that alert would have
+ * had alone (its routed event id stays the receiver's dedup key). A single alert's body is an object.
+ */
+export function formatWebhookDigest(digest: Digest): Record<string, unknown>[] {
+  return digest.alerts.map(formatWebhook);
+}
+
 export interface WebhookChannelOptions {
   id: string;
   url: string;
@@ -55,21 +65,24 @@ export interface WebhookDeps extends HttpDeps {
 /** 2xx delivered; 408, 429, 5xx, network errors and timeouts retried; other 4xx not. */
 export function createWebhookChannel(options: WebhookChannelOptions, deps: WebhookDeps): Channel {
   const now = deps.now ?? Date.now;
+  const post = (body: string, signal: AbortSignal, extra: Record<string, string> = {}) => {
+    const timestamp = String(Math.floor(now() / 1000));
+    return postJson(deps, options.url, body, {
+      signal,
+      headers: {
+        ...options.headers,
+        ...extra,
+        'user-agent': 'Vigil-Webhook/1',
+        [TIMESTAMP_HEADER]: timestamp,
+        [SIGNATURE_HEADER]: signWebhook(options.secret, timestamp, body),
+      },
+    });
+  };
   return {
     id: options.id,
     kind: 'webhook',
-    send: (alert, { signal }) => {
-      const body = JSON.stringify(formatWebhook(alert));
-      const timestamp = String(Math.floor(now() / 1000));
-      return postJson(deps, options.url, body, {
-        signal,
-        headers: {
-          ...options.headers,
-          'user-agent': 'Vigil-Webhook/1',
-          [TIMESTAMP_HEADER]: timestamp,
-          [SIGNATURE_HEADER]: signWebhook(options.secret, timestamp, body),
-        },
-      });
-    },
+    send: (alert, { signal }) => post(JSON.stringify(formatWebhook(alert)), signal),
+    sendDigest: (digest, { signal }) =>
+      post(JSON.stringify(formatWebhookDigest(digest)), signal, { [DIGEST_HEADER]: digest.id }),
   };
 }

@@ -1,7 +1,7 @@
 /** The persisted alert outbox: deliveries that survive restarts, with retries, rate limits and dead letters. */
 export { createOutbox, realTimers } from './outbox.js';
 export { openOutboxDatabase, migrateOutbox, OUTBOX_MIGRATIONS } from './schema.js';
-export { alertKey } from './store.js';
+export { alertKey, MAX_DIGEST_ALERTS } from './store.js';
 export { backoffDelay } from './backoff.js';
 export { createTokenBucket, type TokenBucket } from './rate-limit.js';
 export { shouldAlert } from './suppress.js';
@@ -11,6 +11,7 @@ export type {
   DeliveryFilter,
   DeliveryStatus,
   DeliverySummary,
+  DigestOptions,
   Outbox,
   OutboxOptions,
   OutboxStats,

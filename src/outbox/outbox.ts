@@ -5,6 +5,7 @@ import { migrateOutbox } from './schema.js';
 import { sendWithTimeout } from './send.js';
 import { createDeliveryStore, type Claim } from './store.js';
 import { createLoop } from './loop.js';
+import type { DeliveryResult } from '../notify/types.js';
 import type { DeliverySummary, Outbox, OutboxOptions, Timers } from './types.js';
 
 const DEFAULTS = {
@@ -55,6 +56,36 @@ export function createOutbox(db: Database.Database, options: OutboxOptions): Out
     buckets.set(id, createTokenBucket(perMinute, now));
   }
 
+  const digests = new Map<string, { everyMs: number; severities: Set<string> }>();
+  for (const [id, d] of Object.entries(options.digests ?? {})) {
+    positive(`digests.${id}.everyMs`, d.everyMs);
+    const channel = options.channels.get(id);
+    if (channel && !channel.sendDigest)
+      throw new RangeError(`outbox option digests.${id}: a ${channel.kind} channel cannot send digests`);
+    digests.set(id, { everyMs: d.everyMs, severities: new Set(d.severities) });
+  }
+
+  /** The end of the channel's window if this alert waits for a digest; resolved alerts never do. */
+  function holdUntil(alert: Parameters<Outbox['enqueue']>[0], at: number) {
+    return (channelId: string): number | undefined => {
+      const d = digests.get(channelId);
+      if (!d || alert.reason === 'resolved' || !d.severities.has(alert.finding.severityLabel))
+        return undefined;
+      return at + d.everyMs;
+    };
+  }
+
+  /**
+   * Cuts a digest for every channel whose window has ended (all its held alerts, the window being measured
+   * from the first), and releases what is held for a channel that no longer has a digest.
+   */
+  function cutDigests(t: number): void {
+    for (const [channelId, due] of store.heldChannels()) {
+      if (!digests.has(channelId)) store.release(channelId, t);
+      else if (due <= t) while (store.cutDigest(channelId, t) !== undefined);
+    }
+  }
+
   function timeoutFor(channelId: string): number {
     if (typeof timeouts === 'number') return timeouts;
     return Object.hasOwn(timeouts, channelId) ? timeouts[channelId]! : DEFAULTS.timeoutMs;
@@ -62,7 +93,17 @@ export function createOutbox(db: Database.Database, options: OutboxOptions): Out
 
   async function attempt(claim: Claim, summary: DeliverySummary): Promise<void> {
     const channel = options.channels.get(claim.channelId)!;
-    const result = await sendWithTimeout(channel, claim.alert, timeoutFor(claim.channelId), timers);
+    const { digest, alert } = claim;
+    const send = digest
+      ? channel.sendDigest
+        ? (o: { signal: AbortSignal }) => channel.sendDigest!(digest, o)
+        : async (): Promise<DeliveryResult> => ({
+            ok: false,
+            retryable: false,
+            error: `a ${channel.kind} channel cannot send digests`,
+          })
+      : (o: { signal: AbortSignal }) => channel.send(alert!, o);
+    const result = await sendWithTimeout(send, timeoutFor(claim.channelId), timers);
     const t = now();
     const told = (outcome: 'delivered' | 'retry' | 'dead') =>
       options.onOutcome?.(claim.channelId, outcome, claim.alert);
@@ -136,6 +177,7 @@ export function createOutbox(db: Database.Database, options: OutboxOptions): Out
     const current = { summary: { delivered: 0, failed: 0, dead: 0, deferred: 0 }, failures: [] as unknown[] };
     pass = current;
     try {
+      cutDigests(now());
       startWorkers(current);
       while (workers.size) await Promise.all([...workers.values()]);
     } finally {
@@ -168,7 +210,8 @@ export function createOutbox(db: Database.Database, options: OutboxOptions): Out
 
   return {
     enqueue(alert, channelIds) {
-      const added = store.insert(alert, channelIds, now());
+      const t = now();
+      const added = store.insert(alert, channelIds, t, holdUntil(alert, t));
       if (added > 0) {
         if (pass) startWorkers(pass);
         loop.wake();

@@ -31,6 +31,17 @@ export const OUTBOX_MIGRATIONS: readonly string[] = [
   CREATE INDEX outbox_due ON outbox_deliveries (channel_id, status, next_attempt_at);
   CREATE INDEX outbox_status ON outbox_deliveries (status, id);
   `,
+  // Per-channel digests. `kind` 'digest' is one message made of held alerts; a held alert is `pending`
+  // with `hold_until` set (its channel's window end, also its `next_attempt_at`) and is never due itself;
+  // `digest_id` is the digest delivery it was cut into.
+  `
+  ALTER TABLE outbox_deliveries ADD COLUMN kind TEXT NOT NULL DEFAULT 'alert' CHECK (kind IN ('alert', 'digest'));
+  ALTER TABLE outbox_deliveries ADD COLUMN hold_until INTEGER;
+  ALTER TABLE outbox_deliveries ADD COLUMN digest_id INTEGER;
+  CREATE INDEX outbox_held ON outbox_deliveries (channel_id, id)
+    WHERE status = 'pending' AND hold_until IS NOT NULL AND digest_id IS NULL;
+  CREATE INDEX outbox_digest_items ON outbox_deliveries (digest_id) WHERE digest_id IS NOT NULL;
+  `,
 ];
 
 function outboxError(message: string, cause?: unknown): VigilError {

@@ -1,4 +1,4 @@
-import type { Alert, Channel, DeliveryResult } from '../notify/types.js';
+import type { DeliveryResult } from '../notify/types.js';
 import type { Timers } from './types.js';
 
 function invalid(value: unknown): boolean {
@@ -9,14 +9,13 @@ function invalid(value: unknown): boolean {
 }
 
 /**
- * One send with a deadline. After `timeoutMs` the signal is aborted and the attempt counts as a
+ * One send (an alert or a digest: `send` calls the channel) with a deadline. After `timeoutMs` the signal is aborted and the attempt counts as a
  * retryable timeout, even if the channel ignores the signal and its promise never settles. A channel
  * that throws, or returns something that is not a DeliveryResult, breaks its contract: that is a
  * retryable failure too, so the attempt budget bounds it.
  */
 export async function sendWithTimeout(
-  channel: Channel,
-  alert: Alert,
+  send: (options: { signal: AbortSignal }) => Promise<DeliveryResult>,
   timeoutMs: number,
   timers: Timers,
 ): Promise<DeliveryResult> {
@@ -31,7 +30,7 @@ export async function sendWithTimeout(
   });
   const sending = (async (): Promise<DeliveryResult> => {
     try {
-      const result: unknown = await channel.send(alert, { signal: controller.signal });
+      const result: unknown = await send({ signal: controller.signal });
       if (invalid(result))
         return { ok: false, retryable: true, error: 'the channel returned an invalid result' };
       return result as DeliveryResult;

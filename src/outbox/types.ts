@@ -14,9 +14,13 @@ export const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
 /** Why a delivery ended as a dead letter. */
 export type DeadReason = 'not-retryable' | 'attempts-exhausted' | 'channel-missing';
 
-/** One alert on its way to one channel, as stored in the outbox. Times are ISO 8601. */
+/**
+ * One alert on its way to one channel, as stored in the outbox, or (kind `digest`) one digest message made
+ * of held alerts. Times are ISO 8601.
+ */
 export interface Delivery {
   id: number;
+  kind: 'alert' | 'digest';
   findingId: string;
   channelId: string;
   /** `${reason}:${severity}:${event.id}`: with the finding and channel, what makes a delivery unique. */
@@ -33,7 +37,22 @@ export interface Delivery {
   createdAt: string;
   updatedAt: string;
   deliveredAt?: string;
-  alert: Alert;
+  /** While an alert waits for its channel's digest: when the window it is in ends. */
+  heldUntil?: string;
+  /** The digest delivery this alert was sent in (it is `delivered` once that digest is). */
+  digestId?: number;
+  /** Kind `alert`: the alert. */
+  alert?: Alert;
+  /** Kind `digest`: how many alerts it holds and the window they were held in. */
+  digest?: { count: number; since: string; until: string };
+}
+
+/** A channel's digest: alerts whose finding severity label is in `severities` wait `everyMs`, then go as one. */
+export interface DigestOptions {
+  /** The window, measured from the first alert held. */
+  everyMs: number;
+  /** Finding severity labels held (`LOW`, `MEDIUM`); resolved alerts are never held. */
+  severities: readonly string[];
 }
 
 export interface DeliveryFilter {
@@ -86,6 +105,8 @@ export interface OutboxOptions {
   leaseMarginMs?: number;
   /** Token bucket per channel id: at most this many sends per minute, bursts up to the same number. */
   ratePerMinute?: Record<string, number>;
+  /** Per channel id: hold matching alerts and send them as one digest per window (see README.md). */
+  digests?: Record<string, DigestOptions>;
   /**
    * The loop also wakes at least this often, to notice deliveries enqueued by another process sharing
    * the file. Off by default: enqueue() and the next due time wake the loop without polling.
@@ -96,14 +117,17 @@ export interface OutboxOptions {
    * deliveries a killed earlier run left `sending` are retried at once instead of after their lease.
    */
   soleOwner?: boolean;
-  /** Told about every attempt's outcome (metrics). */
-  onOutcome?: (channelId: string, outcome: 'delivered' | 'retry' | 'dead', alert: Alert) => void;
+  /** Told about every attempt's outcome (metrics); `alert` is undefined for a digest. */
+  onOutcome?: (channelId: string, outcome: 'delivered' | 'retry' | 'dead', alert: Alert | undefined) => void;
   /** Called when a pass of the loop fails (the database went away, the disk is full). */
   onError?: (err: unknown) => void;
 }
 
 export interface Outbox {
-  /** Adds one delivery per channel in one transaction; returns how many were new. */
+  /**
+   * Adds one delivery per channel in one transaction; returns how many were new. On a channel with a
+   * digest, an alert of a held severity waits for the digest instead of being due at once.
+   */
   enqueue(alert: Alert, channelIds: string[]): number;
   /** Sends every due delivery once (honouring rate limits) and records each outcome. */
   deliverDue(): Promise<DeliverySummary>;

@@ -3,6 +3,8 @@ import { buildHit, compileHitTemplates, compileKey, type HitTemplates, type KeyR
 import { compileSigma, createJsonText, type JsonText } from './sigma/index.js';
 import { createStatefulRuntime, type StatefulRuntime } from './stateful/runtime.js';
 import { createScopeClocks } from './stateful/clock.js';
+import { createEngineState, type EngineState, type StateOwner } from './stateful/engine-state.js';
+import { fingerprint } from './stateful/persist.js';
 import type { Signal } from './stateful/types.js';
 import type { Aggregate, CompiledSigma, Detection, DetectionError, FieldGetter, Hit } from './types.js';
 
@@ -23,6 +25,11 @@ export interface EngineOptions {
    * rendering it (a noisy detection can match most events of an archive).
    */
   absorb?: (detection: number, dedupKey: string, event: VigilEvent) => boolean;
+  /**
+   * Keep track of the stateful state changed since the last `state.takeChanges()`, for a host that
+   * saves it incrementally (`vigil serve`). Off by default: nobody would empty the set.
+   */
+  trackState?: boolean;
 }
 
 export interface LocalResult {
@@ -43,6 +50,8 @@ export interface Engine {
   processSignal(signal: Signal): readonly Hit[];
   /** Errors per detection id so far. */
   errorCounts(): Record<string, number>;
+  /** The stateful detections' and learning clocks' state, to save and restore (stateful/engine-state.ts). */
+  readonly state: EngineState;
 }
 
 export const DEFAULT_MAX_GROUPS = 100_000;
@@ -120,7 +129,7 @@ export function createEngine(detections: readonly Detection[], options: EngineOp
       clockKeys.push(compileKey(d.aggregate.scope, getField));
     }
   }
-  const clocks = createScopeClocks(clockKeys, maxGroups);
+  const clocks = createScopeClocks(clockKeys, maxGroups, options.trackState);
   const runtimes: Runtime[] = detections.map((detection, index) => {
     const compiled = compileSigma(detection.detection, getField, { jsonText });
     const a = detection.aggregate;
@@ -131,6 +140,7 @@ export function createEngine(detections: readonly Detection[], options: EngineOp
           compiled,
           getField,
           maxGroups,
+          track: options.trackState,
           ...(a.kind === 'first-seen'
             ? { clock: { clocks, index: clockIndex.get(JSON.stringify(a.scope))! } }
             : {}),
@@ -179,6 +189,31 @@ export function createEngine(detections: readonly Detection[], options: EngineOp
     }
     return list;
   }
+
+  // Persisted state: one owner per stateful detection (its id, made unique) and per learning clock, each
+  // with the fingerprint of what gives its state meaning.
+  const owners: StateOwner[] = [];
+  for (const [name, c] of clockIndex)
+    owners.push({
+      owner: `clock:${name}`,
+      fingerprint: fingerprint(JSON.parse(name)),
+      state: clocks.state(c),
+    });
+  const taken = new Set<string>();
+  for (const rt of runtimes) {
+    if (!rt.stateful) continue;
+    const { id, source, detection, aggregate } = rt.detection;
+    let owner = `detection:${id}`;
+    for (let n = 2; taken.has(owner); n++) owner = `detection:${id}#${n}`;
+    taken.add(owner);
+    owners.push({
+      owner,
+      fingerprint: fingerprint({ source, detection, aggregate }),
+      state: rt.stateful.state,
+    });
+  }
+  // Restored contributions keep their order before new ones of the same time.
+  const state = createEngineState(owners, (maxSeq) => (seq = Math.max(seq, maxSeq + 1)));
 
   function report(rt: Runtime, event: VigilEvent, err: unknown): void {
     const id = rt.detection.id;
@@ -263,5 +298,6 @@ export function createEngine(detections: readonly Detection[], options: EngineOp
       return hits.length ? hits : NO_HITS;
     },
     errorCounts: () => ({ ...errors }),
+    state,
   };
 }

@@ -32,6 +32,8 @@ export interface PipelineDeps {
   realertWindowMs: number;
   onProblem(problem: InputProblem): void;
   onDetectionError?(error: DetectionError): void;
+  /** Track changed detection state so the host can save it incrementally (`engine.state`). */
+  trackState?: boolean;
   /** Base URL of the server, for links to findings in alerts. */
   publicUrl?: string;
   metrics?: {
@@ -84,6 +86,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const engine = createEngine(deps.detections, {
     getField: deps.getField,
     onError: (e) => deps.onDetectionError?.(e),
+    trackState: deps.trackState ?? false,
   });
 
   function route(finding: Finding, reason: Alert['reason'], occurrence: string): number {

@@ -12,7 +12,7 @@ import { buildContext } from '../scan/context.js';
 import { openFindingStore } from '../store/index.js';
 import { createRouter } from '../router/index.js';
 import { createChannel, createSecretResolver, type Channel } from '../notify/index.js';
-import { createOutbox, openOutboxDatabase } from '../outbox/index.js';
+import { createOutbox, openOutboxDatabase, type DigestOptions } from '../outbox/index.js';
 import { createServer, createMetrics, type IngestBatch, type IngestResult } from '../server/index.js';
 import {
   createDemoSource,
@@ -25,6 +25,7 @@ import { findingsFromEvent } from '../sources/findings/index.js';
 import { createPipeline } from './pipeline.js';
 import { registerApi } from './api.js';
 import { openAlertState } from './alert-state.js';
+import { openDetectionState } from './detection-state.js';
 import { parseDuration } from '../detect/duration.js';
 
 export interface ServeDeps {
@@ -95,16 +96,24 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
   );
   const targets = new Map(config.routes.map((r) => [r.name, [...r.targets]] as const));
 
+  // Channels with `digest` hold alerts of those severities and send them as one message per window.
+  const digests: Record<string, DigestOptions> = {};
+  for (const c of config.channels) {
+    if (c.digest)
+      digests[c.id] = { everyMs: parseDuration(c.digest.every)!, severities: c.digest.severities };
+  }
+
   const registry = new Registry();
   const metrics = createMetrics(registry);
   const outbox = createOutbox(outboxDb, {
     channels,
     // This process alone uses its outbox file: what a killed run left in flight is resent at once.
     soleOwner: true,
+    digests,
     onError: (err) => deps.log(`vigil: outbox: ${(err as Error).message}`),
     onOutcome: (channel, outcome, alert) => {
       metrics.deliveries.inc({ channel, outcome });
-      if (outcome === 'delivered' && alert.receivedAt !== undefined)
+      if (outcome === 'delivered' && alert?.receivedAt !== undefined)
         metrics.endToEndSeconds.observe((Date.now() - alert.receivedAt) / 1000);
     },
   });
@@ -117,6 +126,7 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     targets,
     outbox,
     alerts: openAlertState(checkpointsDb),
+    trackState: true,
     realertWindowMs: parseDuration(config.alerting.realertWindow) ?? 86_400_000,
     onProblem: problem,
     onDetectionError: (e) =>
@@ -128,6 +138,10 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     },
   });
 
+  // Stateful detections resume where the committed checkpoints left them (saved with each commit below).
+  const detectionState = openDetectionState(checkpointsDb, pipeline.engine.state);
+  detectionState.restore();
+
   const sources: LiveSource[] = [];
   const awsClients: { destroy(): void }[] = [];
   const sourceDeps = (id: string) => ({
@@ -137,11 +151,21 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
       records: { record: Record<string, unknown>; file: string; index: number }[];
       commit(): void;
     }) => {
-      const end = metrics.detectionSeconds.startTimer();
-      const accepted = pipeline.records(batch.records);
-      end();
-      metrics.recordsIngested.inc({ source: id }, accepted);
-      batch.commit();
+      try {
+        const end = metrics.detectionSeconds.startTimer();
+        const accepted = pipeline.records(batch.records);
+        end();
+        metrics.recordsIngested.inc({ source: id }, accepted);
+        // The detection state this batch changed commits with its checkpoint, or neither does.
+        checkpoints.transaction(() => {
+          batch.commit();
+          detectionState.save();
+        });
+      } catch (err) {
+        // The batch will be read again: the state goes back to what the committed checkpoints saw.
+        detectionState.restore();
+        throw err;
+      }
     },
   });
   for (const s of config.sources) {
@@ -191,6 +215,16 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
   // HTTP ingest: EventBridge events (CloudTrail records in `detail`, or GuardDuty / Security Hub findings),
   // raw CloudTrail records, Firehose records. Each bad item is rejected by index; the rest go through.
   const ingest = (batch: IngestBatch): IngestResult => {
+    try {
+      const result = ingestItems(batch);
+      detectionState.save(); // before the response: what was acknowledged survives a crash
+      return result;
+    } catch (err) {
+      detectionState.restore(); // the request failed and will be sent again
+      throw err;
+    }
+  };
+  const ingestItems = (batch: IngestBatch): IngestResult => {
     const rejected: { index: number; error: string }[] = [];
     let accepted = 0;
     const file = `http:${batch.kind}`;

@@ -1,6 +1,7 @@
 import type { VigilEvent } from '../../core/event.js';
 import type { KeyReader } from '../hit.js';
 import { LruMap } from './lru.js';
+import { dirtySet, isNumber, takeDirty, type Persistable } from './persist.js';
 import type { Signal } from './types.js';
 
 /**
@@ -18,14 +19,38 @@ export interface ScopeClocks {
   apply(signal: Extract<Signal, { kind: 'clock' }>): void;
   /** The earliest time the scope was seen, or undefined. */
   since(clock: number, scope: string): number | undefined;
+  /** One clock's state (scope → earliest time), for persistence; changes only with `track`. */
+  state(clock: number): Persistable;
 }
 
-export function createScopeClocks(keys: readonly KeyReader[], maxGroups: number): ScopeClocks {
-  const firstSeen = keys.map(() => new LruMap<string, number>(maxGroups));
+export function createScopeClocks(keys: readonly KeyReader[], maxGroups: number, track = false): ScopeClocks {
+  const dirty = keys.map(() => dirtySet(track));
+  const firstSeen = keys.map((_, c) => new LruMap<string, number>(maxGroups, (s) => dirty[c]?.add(s)));
   // Worker side: what each clock already sent (earliest time), and the last scope, which most events share.
   const sent = keys.map(() => new Map<string, number>());
   const last: (string | undefined)[] = keys.map(() => undefined);
   const lastTs: number[] = keys.map(() => 0);
+  const states: Persistable[] = keys.map((_, c) => {
+    const map = firstSeen[c]!;
+    return {
+      takeChanges: () =>
+        takeDirty(
+          dirty[c],
+          (scope) => map.peek(scope),
+          (ts) => ts,
+        ),
+      exportAll: () => Array.from(map.entries(), ([key, ts]) => ({ key, value: ts })),
+      importAll(stored) {
+        map.clear();
+        dirty[c]?.clear();
+        // What this side remembers having sent may be gone from the restored state: send again.
+        sent[c]!.clear();
+        last[c] = undefined;
+        for (const { key, value } of stored) if (isNumber(value)) map.set(key, value);
+        return -1;
+      },
+    };
+  });
 
   return {
     count: keys.length,
@@ -52,11 +77,18 @@ export function createScopeClocks(keys: readonly KeyReader[], maxGroups: number)
       const map = firstSeen[signal.clock];
       if (!map) throw new Error(`clock signal for unknown clock ${signal.clock}`);
       const first = map.peek(signal.scope);
-      if (first === undefined || signal.ts < first) map.set(signal.scope, signal.ts);
-      else map.get(signal.scope); // keep it recent
+      if (first === undefined || signal.ts < first) {
+        map.set(signal.scope, signal.ts);
+        dirty[signal.clock]?.add(signal.scope);
+      } else map.get(signal.scope); // keep it recent (not saved: see first-seen.ts)
     },
     since(clock, scope) {
       return firstSeen[clock]?.peek(scope);
+    },
+    state(clock) {
+      const state = states[clock];
+      if (!state) throw new Error(`unknown clock ${clock}`);
+      return state;
     },
   };
 }

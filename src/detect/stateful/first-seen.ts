@@ -1,4 +1,5 @@
 import { LruMap } from './lru.js';
+import { dirtySet, takeDirty, type Persistable } from './persist.js';
 
 /**
  * First seen: fires when a candidate event brings a key never seen before in its scope, once the scope
@@ -12,9 +13,15 @@ import { LruMap } from './lru.js';
 export interface FirstSeenOptions {
   learning: number;
   maxGroups: number;
+  /** Keep the set of keys learned or forgotten since the last `takeChanges` (persisted state). */
+  track?: boolean;
 }
 
-export interface FirstSeenState {
+/**
+ * Persisted as one entry per (scope, key) pair (value 1). A known key read again is not re-saved, so
+ * after a restart the least-recently-used order is that of learning, not of last use.
+ */
+export interface FirstSeenState extends Persistable {
   /** Applies one event; `since` is when its scope was first seen. True when it fires. */
   apply(
     scope: string,
@@ -28,17 +35,34 @@ export interface FirstSeenState {
 }
 
 export function createFirstSeenState(options: FirstSeenOptions): FirstSeenState {
-  const keys = new LruMap<string, true>(options.maxGroups);
+  const dirty = dirtySet(options.track);
+  const keys = new LruMap<string, true>(options.maxGroups, (pair) => dirty?.add(pair));
   return {
     get keys() {
       return keys.size;
+    },
+    takeChanges: () =>
+      takeDirty(
+        dirty,
+        (pair) => keys.peek(pair),
+        () => 1,
+      ),
+    exportAll: () => Array.from(keys.entries(), ([key]) => ({ key, value: 1 })),
+    importAll(stored) {
+      keys.clear();
+      dirty?.clear();
+      for (const { key, value } of stored) if (value === 1) keys.set(key, true);
+      return -1;
     },
     apply(scope, key, observe, candidate, ts, since) {
       const pair = `${scope}\u0000${key}`;
       const known = keys.get(pair) !== undefined;
       const fires =
         candidate && !known && since !== undefined && since < ts && ts - since >= options.learning;
-      if (observe || fires) keys.set(pair, true);
+      if (observe || fires) {
+        keys.set(pair, true);
+        if (!known) dirty?.add(pair);
+      }
       return fires;
     },
   };

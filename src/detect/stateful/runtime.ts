@@ -4,6 +4,7 @@ import { compileKey, lenientAccessor } from '../hit.js';
 import type { Aggregate, CompiledSigma, Detection, FieldGetter } from '../types.js';
 import { createFirstSeenState } from './first-seen.js';
 import type { ScopeClocks } from './clock.js';
+import type { Persistable } from './persist.js';
 import { createSequenceState } from './sequence.js';
 import type { Contribution, Fire, Signal } from './types.js';
 import { createWindowState } from './window.js';
@@ -15,6 +16,8 @@ import { createWindowState } from './window.js';
 export interface StatefulRuntime {
   local(event: VigilEvent): Signal | undefined;
   apply(signal: Signal, contribution: Contribution): Fire | undefined;
+  /** The state `apply` changes, for persistence (see persist.ts). */
+  readonly state: Persistable;
 }
 
 export interface StatefulOptions {
@@ -23,6 +26,8 @@ export interface StatefulOptions {
   compiled: CompiledSigma;
   getField: FieldGetter;
   maxGroups: number;
+  /** Track changed state for incremental saves (see persist.ts). */
+  track?: boolean;
   /** first-seen: the engine's shared learning clocks and which one this detection reads. */
   clock?: { clocks: ScopeClocks; index: number };
 }
@@ -36,7 +41,7 @@ function amount(value: unknown): string | number | undefined {
 }
 
 export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
-  const { index, detection, compiled, getField, maxGroups } = o;
+  const { index, detection, compiled, getField, maxGroups, track } = o;
   const a = detection.aggregate;
   const id = detection.id;
 
@@ -44,7 +49,13 @@ export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
     case 'count':
     case 'distinct':
     case 'sum': {
-      const state = createWindowState({ kind: a.kind, window: a.window, threshold: a.threshold, maxGroups });
+      const state = createWindowState({
+        kind: a.kind,
+        window: a.window,
+        threshold: a.threshold,
+        maxGroups,
+        track,
+      });
       const groupOf = compileKey(a.groupBy, getField);
       const readField = a.kind === 'count' ? undefined : lenientAccessor(getField, a.field);
       return {
@@ -63,10 +74,11 @@ export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
           if (signal.kind !== 'window') return undefined;
           return state.apply(signal.group, signal.value, c);
         },
+        state,
       };
     }
     case 'first-seen': {
-      const state = createFirstSeenState({ learning: a.learning, maxGroups });
+      const state = createFirstSeenState({ learning: a.learning, maxGroups, track });
       const scopeOf = compileKey(a.scope, getField);
       const keyOfEvent = compileKey(a.key, getField);
       // Keys are taught by the baseline, by default the candidates themselves; the learning clock
@@ -109,11 +121,19 @@ export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
             return undefined;
           return { group: signal.scope, value: 1, values: [signal.key], evidence: [c] };
         },
+        state: {
+          takeChanges: () => state.takeChanges(),
+          exportAll: () => state.exportAll(),
+          importAll(stored) {
+            sent.clear(); // observations sent before may be gone from the restored state
+            return state.importAll(stored);
+          },
+        },
       };
     }
     case 'sequence': {
       const steps = a.steps.map((s) => compiled.compileCondition(s));
-      const state = createSequenceState({ steps: steps.length, window: a.window, maxGroups });
+      const state = createSequenceState({ steps: steps.length, window: a.window, maxGroups, track });
       const groupOf = compileKey(a.groupBy, getField);
       return {
         local(event) {
@@ -128,6 +148,7 @@ export function createStatefulRuntime(o: StatefulOptions): StatefulRuntime {
           if (signal.kind !== 'sequence') return undefined;
           return state.apply(signal.group, signal.steps, c);
         },
+        state,
       };
     }
   }

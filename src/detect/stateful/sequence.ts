@@ -1,5 +1,14 @@
 import { MAX_EVIDENCE_IDS } from '../../core/finding.js';
 import { LruMap } from './lru.js';
+import {
+  decodeContribution,
+  dirtySet,
+  encodeContribution,
+  isNumber,
+  takeDirty,
+  type Persistable,
+  type StoredContribution,
+} from './persist.js';
 import { sweepExpired, type SweptGroup } from './sweep.js';
 import type { Contribution, Fire } from './types.js';
 
@@ -15,9 +24,11 @@ export interface SequenceOptions {
   window: number;
   maxGroups: number;
   lateness?: number;
+  /** Keep the set of groups changed since the last `takeChanges` (persisted state). */
+  track?: boolean;
 }
 
-export interface SequenceState {
+export interface SequenceState extends Persistable {
   apply(group: string, steps: readonly number[], contribution: Contribution): Fire | undefined;
   readonly size: number;
 }
@@ -27,6 +38,33 @@ export const MAX_PER_STEP = 16;
 interface Group extends SweptGroup {
   steps: Contribution[][];
   maxTs: number;
+}
+
+/** A group as stored: its newest time and each step's matches. */
+interface StoredGroup {
+  maxTs: number;
+  steps: StoredContribution[][];
+}
+
+function encodeGroup(g: Group): StoredGroup {
+  return { maxTs: g.maxTs, steps: g.steps.map((list) => list.map(encodeContribution)) };
+}
+
+function decodeGroup(value: unknown, steps: number): Group | undefined {
+  const v = value as Partial<StoredGroup> | null;
+  if (!v || !isNumber(v.maxTs) || !Array.isArray(v.steps) || v.steps.length !== steps) return undefined;
+  const out: Contribution[][] = [];
+  for (const list of v.steps) {
+    if (!Array.isArray(list)) return undefined;
+    const matches: Contribution[] = [];
+    for (const raw of list) {
+      const c = decodeContribution(raw);
+      if (!c) return undefined;
+      insert(matches, c);
+    }
+    out.push(matches);
+  }
+  return { maxTs: v.maxTs, steps: out, touched: 0 };
 }
 
 function before(a: Contribution, b: Contribution): boolean {
@@ -61,13 +99,32 @@ function findChain(steps: Contribution[][], window: number): Contribution[] | un
 export function createSequenceState(options: SequenceOptions): SequenceState {
   const { window } = options;
   const retention = window + (options.lateness ?? window);
-  const groups = new LruMap<string, Group>(options.maxGroups);
+  const dirty = dirtySet(options.track);
+  const groups = new LruMap<string, Group>(options.maxGroups, (key) => dirty?.add(key));
   let watermark = -Infinity;
   let applies = 0;
 
   return {
     get size() {
       return groups.size;
+    },
+    takeChanges: () => takeDirty(dirty, (key) => groups.peek(key), encodeGroup),
+    exportAll: () => Array.from(groups.entries(), ([key, g]) => ({ key, value: encodeGroup(g) })),
+    importAll(stored) {
+      groups.clear();
+      dirty?.clear();
+      // The watermark comes back as the newest group time: at most the one saved, so expiry can only be later.
+      watermark = -Infinity;
+      applies = 0;
+      let maxSeq = -1;
+      for (const { key, value } of stored) {
+        const g = decodeGroup(value, options.steps);
+        if (!g) continue;
+        groups.set(key, g);
+        if (g.maxTs > watermark) watermark = g.maxTs;
+        for (const list of g.steps) for (const c of list) if (c.seq > maxSeq) maxSeq = c.seq;
+      }
+      return maxSeq;
     },
     apply(group, matched, contribution) {
       const ts = contribution.ts;
@@ -79,6 +136,7 @@ export function createSequenceState(options: SequenceOptions): SequenceState {
         groups.set(group, g);
       }
       g.touched = applies;
+      dirty?.add(group);
       if (ts > g.maxTs) g.maxTs = ts;
       const horizon = g.maxTs - retention;
       if (ts < horizon) return undefined;

@@ -1,5 +1,14 @@
 import { MAX_EVIDENCE_IDS } from '../../core/finding.js';
 import { LruMap } from './lru.js';
+import {
+  decodeContribution,
+  dirtySet,
+  encodeContribution,
+  isNumber,
+  isTextOrNull,
+  takeDirty,
+  type Persistable,
+} from './persist.js';
 import { sweepExpired, type SweptGroup } from './sweep.js';
 import type { Contribution, Fire } from './types.js';
 
@@ -22,9 +31,11 @@ export interface WindowOptions {
   threshold: number;
   maxGroups: number;
   lateness?: number;
+  /** Keep the set of groups changed since the last `takeChanges` (persisted state). */
+  track?: boolean;
 }
 
-export interface WindowState {
+export interface WindowState extends Persistable {
   /** Adds one event to `group`; `value` is the distinct value or the amount to sum. */
   apply(group: string, value: string | number | undefined, contribution: Contribution): Fire | undefined;
   /** Number of groups held. */
@@ -47,7 +58,36 @@ interface Group extends SweptGroup {
   fired: boolean;
 }
 
-function before(a: Entry, b: Entry): boolean {
+/** A group as stored: its newest time, whether it fired, and its entries as [...contribution, weight, value]. */
+interface StoredGroup {
+  maxTs: number;
+  fired: boolean;
+  entries: unknown[][];
+}
+
+function encodeGroup(g: Group): StoredGroup {
+  return {
+    maxTs: g.maxTs,
+    fired: g.fired,
+    entries: g.entries.map((e) => [...encodeContribution(e), e.weight, e.value ?? null]),
+  };
+}
+
+function decodeGroup(value: unknown): Group | undefined {
+  const v = value as Partial<StoredGroup> | null;
+  if (!v || !isNumber(v.maxTs) || typeof v.fired !== 'boolean' || !Array.isArray(v.entries)) return undefined;
+  const entries: Entry[] = [];
+  for (const raw of v.entries) {
+    const c = decodeContribution(raw);
+    const [weight, text] = Array.isArray(raw) ? raw.slice(4) : [];
+    if (!c || !isNumber(weight) || !isTextOrNull(text)) return undefined;
+    if (entries.length && before(c, entries[entries.length - 1]!)) return undefined; // kept sorted
+    entries.push({ ...c, weight, value: text ?? undefined });
+  }
+  return { maxTs: v.maxTs, fired: v.fired, entries, touched: 0 };
+}
+
+function before(a: Contribution, b: Contribution): boolean {
   return a.ts < b.ts || (a.ts === b.ts && a.seq < b.seq);
 }
 
@@ -93,7 +133,8 @@ export function createWindowState(options: WindowOptions): WindowState {
   const { kind, window, threshold } = options;
   const retention = window + (options.lateness ?? window);
   const cap = kind === 'sum' ? MAX_SUM_ENTRIES : Math.max(2, Math.ceil(threshold) * 2);
-  const groups = new LruMap<string, Group>(options.maxGroups);
+  const dirty = dirtySet(options.track);
+  const groups = new LruMap<string, Group>(options.maxGroups, (key) => dirty?.add(key));
   let watermark = -Infinity;
   let applies = 0;
 
@@ -129,6 +170,24 @@ export function createWindowState(options: WindowOptions): WindowState {
     entries(group) {
       return groups.peek(group)?.entries.length ?? 0;
     },
+    takeChanges: () => takeDirty(dirty, (key) => groups.peek(key), encodeGroup),
+    exportAll: () => Array.from(groups.entries(), ([key, g]) => ({ key, value: encodeGroup(g) })),
+    importAll(stored) {
+      groups.clear();
+      dirty?.clear();
+      // The watermark comes back as the newest group time: at most the one saved, so expiry can only be later.
+      watermark = -Infinity;
+      applies = 0;
+      let maxSeq = -1;
+      for (const { key, value } of stored) {
+        const g = decodeGroup(value);
+        if (!g) continue;
+        groups.set(key, g);
+        if (g.maxTs > watermark) watermark = g.maxTs;
+        for (const e of g.entries) if (e.seq > maxSeq) maxSeq = e.seq;
+      }
+      return maxSeq;
+    },
     apply(group, value, contribution) {
       const ts = contribution.ts;
       if (ts > watermark) watermark = ts;
@@ -142,6 +201,7 @@ export function createWindowState(options: WindowOptions): WindowState {
         groups.set(group, g);
       }
       g.touched = applies;
+      dirty?.add(group);
       if (g.fired) {
         if (ts - g.maxTs <= window) {
           if (ts > g.maxTs) g.maxTs = ts;

@@ -8,7 +8,10 @@ const recent = new Map<string, number[] | undefined>();
 
 /** The address bytes of an IPv4 or IPv6 literal (no zone, no brackets), or undefined when it is not one. */
 export function ipBytes(text: string): number[] | undefined {
-  if (recent.has(text)) return recent.get(text);
+  // Every IPv4 literal has a dot and every IPv6 literal a colon: most strings are ruled out at once.
+  if (!text.includes('.') && !text.includes(':')) return undefined;
+  const known = recent.get(text);
+  if (known !== undefined || recent.has(text)) return known;
   const bytes = parseBytes(text);
   if (recent.size >= 4096) recent.clear();
   recent.set(text, bytes);

@@ -198,3 +198,8 @@ export function compilePattern(pattern: string | object, options: CompileOptions
 export function matchesPrepared(compiled: CompiledPattern, event: EventNode): boolean {
   return compiled.alternatives.some((alt) => nodeHolds(alt, event));
 }
+
+/** Matches one `$or`-free alternative against a prepared event, with the array-consistent rules above. */
+export function alternativeHolds(alternative: PatternNode, event: EventNode): boolean {
+  return nodeHolds(alternative, event);
+}

@@ -1,8 +1,7 @@
-import { leavesOf, prepareEvent, type EventNode } from './event-tree.js';
-import { compilePattern, matchesPrepared, type CompiledPattern, type CompileOptions } from './pattern.js';
+import { buildAutomaton } from './automaton.js';
+import { prepareEvent } from './event-tree.js';
+import { compilePattern, type CompiledPattern, type CompileOptions } from './pattern.js';
 import { PatternError } from './pattern-error.js';
-import { chooseRequirements, exactRequirements, pathId } from './route-index.js';
-import { exactKey } from './value-matchers.js';
 
 export interface RouteSpec {
   name: string;
@@ -12,7 +11,10 @@ export interface RouteSpec {
 export interface Router {
   /** Names of the routes whose pattern matches the event, in route order. */
   match(event: unknown): string[];
-  /** Names of the routes the index leaves to be evaluated for this event (a superset of `match`). */
+  /**
+   * Names of the routes whose every condition the automaton found met, before alternatives read through
+   * arrays of objects are checked for array consistency (a superset of `match`).
+   */
   candidates(event: unknown): string[];
 }
 
@@ -26,30 +28,10 @@ export class RouteConfigError extends Error {
   }
 }
 
-interface IndexedPath {
-  path: string[];
-  byValue: Map<string, number[]>;
-}
-
-/** Exact-value keys of every leaf at `path`, looking through arrays and repeated keys. */
-function valuesAt(node: EventNode, path: string[], depth: number, out: Set<string>): void {
-  if (node.kind === 'array') {
-    for (const item of node.items) valuesAt(item, path, depth, out);
-    return;
-  }
-  if (node.kind !== 'object') return;
-  const values = node.fields.get(path[depth]!) ?? [];
-  if (depth === path.length - 1) {
-    for (const leaf of leavesOf(values)) out.add(exactKey(leaf)!);
-    return;
-  }
-  for (const v of values) valuesAt(v, path, depth + 1, out);
-}
-
 /**
- * Compiles every route once and indexes each by the field where it requires exact values (any field:
- * `source`, `detail-type`, `detail.severityLabel`, …), so an event only evaluates the routes whose required
- * values it carries, plus the routes with no such requirement.
+ * Compiles every route once and builds one automaton over all of them (`automaton.ts`): each distinct leaf
+ * condition is evaluated at most once per event, found by value where it can be, so the work per event
+ * follows the conditions the event meets rather than the number of routes.
  */
 export function createRouter(routes: RouteSpec[], options: CompileOptions = {}): Router {
   const problems: { route: string; message: string }[] = [];
@@ -68,43 +50,15 @@ export function createRouter(routes: RouteSpec[], options: CompileOptions = {}):
   }
   if (problems.length) throw new RouteConfigError(problems);
 
-  const indexed = new Map<string, IndexedPath>();
-  const unindexed: number[] = [];
-  const chosen = chooseRequirements(compiled.map((pattern) => exactRequirements(pattern.alternatives)));
-  chosen.forEach((req, i) => {
-    if (!req) {
-      unindexed.push(i);
-      return;
-    }
-    const id = pathId(req.path);
-    let entry = indexed.get(id);
-    if (!entry) indexed.set(id, (entry = { path: req.path, byValue: new Map() }));
-    for (const key of req.keys) {
-      const list = entry.byValue.get(key);
-      if (list) list.push(i);
-      else entry.byValue.set(key, [i]);
-    }
-  });
-
-  function candidateIndexes(event: EventNode): number[] {
-    const picked = new Set(unindexed);
-    for (const { path, byValue } of indexed.values()) {
-      const keys = new Set<string>();
-      valuesAt(event, path, 0, keys);
-      for (const key of keys) for (const i of byValue.get(key) ?? []) picked.add(i);
-    }
-    return [...picked].sort((a, b) => a - b);
-  }
-
+  const automaton = buildAutomaton(compiled.map((pattern) => pattern.alternatives));
+  const routeNames = routes.map((route) => route.name);
+  const names = (indexes: Int32Array) => {
+    const out = new Array<string>(indexes.length);
+    for (let i = 0; i < indexes.length; i++) out[i] = routeNames[indexes[i]!]!;
+    return out;
+  };
   return {
-    match(event) {
-      const prepared = prepareEvent(event);
-      return candidateIndexes(prepared)
-        .filter((i) => matchesPrepared(compiled[i]!, prepared))
-        .map((i) => routes[i]!.name);
-    },
-    candidates(event) {
-      return candidateIndexes(prepareEvent(event)).map((i) => routes[i]!.name);
-    },
+    match: (event) => names(automaton.run(prepareEvent(event), true)),
+    candidates: (event) => names(automaton.run(prepareEvent(event), false)),
   };
 }

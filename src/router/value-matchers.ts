@@ -3,10 +3,25 @@ import type { JsonNode } from './json-text.js';
 import { inCidr, ipBytes, parseCidr } from './ip.js';
 import { PatternError } from './pattern-error.js';
 
-/** One entry of a leaf's array in a pattern, compiled. `exists` entries are judged on the whole field. */
-export type ValueMatcher =
+/**
+ * A string operator the router can look up instead of testing: `prefix`, `suffix` (case-sensitive) and
+ * `equals-ignore-case`, with its operand.
+ */
+export interface Affix {
+  op: 'prefix' | 'suffix' | 'equals-ignore-case';
+  text: string;
+}
+
+type Unkeyed =
   | { kind: 'exists'; present: boolean }
-  | { kind: 'value'; test: (leaf: EventLeaf) => boolean; exact?: string };
+  | { kind: 'value'; test: (leaf: EventLeaf) => boolean; exact?: string; affix?: Affix };
+
+/**
+ * One entry of a leaf's array in a pattern, compiled. `exists` entries are judged on the whole field.
+ * `key` is equal for entries that match the same leaves (the router evaluates each distinct one once);
+ * `exact` is the index key of an exact value and `affix` a string operator, both for lookups by value.
+ */
+export type ValueMatcher = Unkeyed & { key: string };
 
 /** The index key of an exact value: equal keys for values that exact matching treats as equal. */
 export function exactKey(leaf: EventLeaf): string | undefined {
@@ -34,7 +49,7 @@ function equalsIgnoringCase(a: string, b: string): boolean {
   return a === b || lower(a) === lower(b) || upper(a) === upper(b);
 }
 
-function exactMatcher(node: EventLeaf): ValueMatcher {
+function exactMatcher(node: EventLeaf): Unkeyed {
   const key = exactKey(node)!;
   return { kind: 'value', test: (leaf) => exactKey(leaf) === key, exact: key };
 }
@@ -101,7 +116,7 @@ function stringTest(fn: (s: string) => boolean) {
   return (leaf: EventLeaf) => leaf.kind === 'string' && fn(leaf.value);
 }
 
-function prefixOrSuffix(op: 'prefix' | 'suffix', operand: JsonNode, path: string): ValueMatcher {
+function prefixOrSuffix(op: 'prefix' | 'suffix', operand: JsonNode, path: string): Unkeyed {
   const at = `${path}.${op}`;
   const ends = (s: string, p: string) => (op === 'prefix' ? s.startsWith(p) : s.endsWith(p));
   if (operand.kind === 'object') {
@@ -114,10 +129,10 @@ function prefixOrSuffix(op: 'prefix' | 'suffix', operand: JsonNode, path: string
     return { kind: 'value', test: stringTest((s) => ends(lower(s), pl) || ends(upper(s), pu)) };
   }
   const p = needString(operand, at, op);
-  return { kind: 'value', test: stringTest((s) => ends(s, p)) };
+  return { kind: 'value', test: stringTest((s) => ends(s, p)), affix: { op, text: p } };
 }
 
-function numericMatcher(operand: JsonNode, path: string): ValueMatcher {
+function numericMatcher(operand: JsonNode, path: string): Unkeyed {
   const at = `${path}.numeric`;
   if (operand.kind !== 'array' || (operand.items.length !== 2 && operand.items.length !== 4)) {
     throw new PatternError(at, 'takes ["op", number] or [">" or ">=", number, "<" or "<=", number]');
@@ -158,7 +173,7 @@ function notString(excluded: (s: string) => boolean) {
   return (leaf: EventLeaf) => leaf.kind !== 'string' || !excluded(leaf.value);
 }
 
-function anythingBut(operand: JsonNode, path: string): ValueMatcher {
+function anythingBut(operand: JsonNode, path: string): Unkeyed {
   const at = `${path}.anything-but`;
   if (operand.kind === 'object') {
     if (operand.entries.length !== 1)
@@ -204,6 +219,14 @@ const OPERATORS = [
 
 /** Compiles one entry of a leaf array; `path` names the entry (e.g. `detail.state[1]`). */
 export function compileValue(node: JsonNode, path: string): ValueMatcher {
+  const matcher = compileEntry(node, path);
+  // The entry's own JSON determines what it matches; exact values share one key across spellings (300 = 300.0).
+  const key =
+    matcher.kind === 'value' && matcher.exact !== undefined ? `=${matcher.exact}` : JSON.stringify(node);
+  return { ...matcher, key };
+}
+
+function compileEntry(node: JsonNode, path: string): Unkeyed {
   if (node.kind === 'array') throw new PatternError(path, 'a value inside a leaf array cannot be an array');
   if (node.kind !== 'object') return exactMatcher(node);
   if (node.entries.length !== 1) {
@@ -219,7 +242,7 @@ export function compileValue(node: JsonNode, path: string): ValueMatcher {
       return prefixOrSuffix(op, operand, path);
     case 'equals-ignore-case': {
       const s = needString(operand, `${path}.${op}`, op);
-      return { kind: 'value', test: stringTest((v) => equalsIgnoringCase(v, s)) };
+      return { kind: 'value', test: stringTest((v) => equalsIgnoringCase(v, s)), affix: { op, text: s } };
     }
     case 'exactly':
       return exactMatcher({ kind: 'string', value: needString(operand, `${path}.${op}`, op) });

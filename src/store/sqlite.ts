@@ -1,9 +1,21 @@
+import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { VigilError } from '../core/errors.js';
 import { MAX_EVIDENCE_IDS, type Finding, type FindingStatus } from '../core/finding.js';
 import { severityLabel } from '../core/severity.js';
+import { ftsColumns } from './fts.js';
 import { MIGRATIONS } from './migrations.js';
-import type { FindingFilter, FindingStore, UpsertItem } from './types.js';
+import { createOverview } from './overview.js';
+import { compileQuery } from './query.js';
+import type {
+  FindingFilter,
+  FindingNote,
+  FindingStore,
+  Suppression,
+  SuppressionRule,
+  UpsertItem,
+  WorkflowAction,
+} from './types.js';
 
 const MAX_RESOURCES = 100;
 const DEFAULT_LIMIT = 1000;
@@ -11,6 +23,36 @@ const DEFAULT_LIMIT = 1000;
 interface Row {
   json: string;
 }
+
+interface SuppressionRow {
+  status_before: FindingStatus | null;
+  suppress_reason: string | null;
+  suppressed_by: string | null;
+  suppressed_at_ms: number | null;
+  suppressed_until_ms: number | null;
+  suppress_rule: string | null;
+}
+
+interface NoteRow {
+  id: number;
+  finding_id: string;
+  author: string;
+  at_ms: number;
+  text: string;
+}
+
+interface RuleRow {
+  id: string;
+  pattern: string;
+  reason: string;
+  owner: string;
+  created_ms: number;
+  expires_ms: number | null;
+}
+
+/** How many distinct query shapes keep a prepared statement (the shapes are few: one per filter set). */
+const MAX_CACHED_QUERIES = 256;
+const iso = (ms: number) => new Date(ms).toISOString();
 
 function storeError(file: string, err: unknown): VigilError {
   if (err instanceof VigilError) return err;
@@ -90,21 +132,75 @@ export function openFindingStore(file: string, options: { now?: () => number } =
       'INSERT OR IGNORE INTO finding_events (finding_id, event_id, event_time) VALUES (?, ?, ?)',
     ),
     put: db.prepare(
-      `INSERT INTO findings (id, detector, type, severity, status, account_id, region, first_seen_ms, last_seen_ms, count, json, updated_at)
-       VALUES (@id, @detector, @type, @severity, @status, @accountId, @region, @firstSeenMs, @lastSeenMs, @count, @json, @updatedAt)
+      `INSERT INTO findings (id, detector, type, severity, status, account_id, region, first_seen_ms, last_seen_ms, count, json, updated_at, principal, ip, country)
+       VALUES (@id, @detector, @type, @severity, @status, @accountId, @region, @firstSeenMs, @lastSeenMs, @count, @json, @updatedAt, @principal, @ip, @country)
        ON CONFLICT (id) DO UPDATE SET detector = excluded.detector, type = excluded.type, severity = excluded.severity,
          status = excluded.status, account_id = excluded.account_id, region = excluded.region,
          first_seen_ms = excluded.first_seen_ms, last_seen_ms = excluded.last_seen_ms, count = excluded.count,
-         json = excluded.json, updated_at = excluded.updated_at`,
+         json = excluded.json, updated_at = excluded.updated_at, principal = excluded.principal, ip = excluded.ip,
+         country = excluded.country`,
     ),
+    key: db.prepare<[string], { n: number }>('SELECT n FROM finding_keys WHERE finding_id = ?'),
+    addKey: db.prepare<[string]>('INSERT INTO finding_keys (finding_id) VALUES (?)'),
+    ftsDelete: db.prepare<[number]>('DELETE FROM findings_fts WHERE rowid = ?'),
+    ftsInsert: db.prepare<[number, string, string, string, string, string, string]>(
+      'INSERT INTO findings_fts (rowid, title, description, type, principal, resources, ip) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    suppression: db.prepare<[string], SuppressionRow>(
+      `SELECT status_before, suppress_reason, suppressed_by, suppressed_at_ms, suppressed_until_ms, suppress_rule
+       FROM findings WHERE id = ?`,
+    ),
+    setSuppression: db.prepare<[FindingStatus, string, string, number, number | null, string | null, string]>(
+      `UPDATE findings SET status_before = ?, suppress_reason = ?, suppressed_by = ?, suppressed_at_ms = ?,
+         suppressed_until_ms = ?, suppress_rule = ? WHERE id = ?`,
+    ),
+    clearSuppression: db.prepare<[string]>(
+      `UPDATE findings SET status_before = NULL, suppress_reason = NULL, suppressed_by = NULL,
+         suppressed_at_ms = NULL, suppressed_until_ms = NULL, suppress_rule = NULL WHERE id = ?`,
+    ),
+    expired: db.prepare<[number], { id: string; status_before: FindingStatus | null; json: string }>(
+      'SELECT id, status_before, json FROM findings WHERE suppressed_until_ms <= ?',
+    ),
+    addNote: db.prepare<[string, string, number, string]>(
+      'INSERT INTO finding_notes (finding_id, author, at_ms, text) VALUES (?, ?, ?, ?)',
+    ),
+    notes: db.prepare<[string], NoteRow>('SELECT * FROM finding_notes WHERE finding_id = ? ORDER BY id'),
+    addRule: db.prepare<[string, string, string, string, number, number | null]>(
+      'INSERT INTO suppression_rules (id, pattern, reason, owner, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    rules: db.prepare<[], RuleRow>('SELECT * FROM suppression_rules ORDER BY created_ms, id'),
+    deleteRule: db.prepare<[string]>('DELETE FROM suppression_rules WHERE id = ?'),
   };
+  const queries = new Map<string, Database.Statement<(string | number)[], { json: string; n: number }>>();
+  const prepared = (sql: string) => {
+    let s = queries.get(sql);
+    if (!s) {
+      if (queries.size >= MAX_CACHED_QUERIES) queries.clear();
+      s = db.prepare<(string | number)[], { json: string; n: number }>(sql);
+      queries.set(sql, s);
+    }
+    return s;
+  };
+  const overview = createOverview(db, now);
+  let rulesVersion = 0;
   let closed = false;
 
   function check(): void {
     if (closed) throw new VigilError('VIGIL_STORE', `${file}: the findings store is closed`);
   }
 
-  function write(f: Finding): void {
+  /**
+   * Stores a finding's row and, when its words changed from `previous` (or it is new), its full-text entry.
+   * Status changes therefore never touch the text index.
+   */
+  function write(f: Finding, previous?: Finding): void {
+    const text = ftsColumns(f);
+    if (!previous || ftsColumns(previous).some((v, i) => v !== text[i])) {
+      let key = stmt.key.get(f.id)?.n;
+      if (key === undefined) key = Number(stmt.addKey.run(f.id).lastInsertRowid);
+      else stmt.ftsDelete.run(key);
+      stmt.ftsInsert.run(key, ...text);
+    }
     stmt.put.run({
       id: f.id,
       detector: f.detector,
@@ -118,6 +214,9 @@ export function openFindingStore(file: string, options: { now?: () => number } =
       count: f.count,
       json: JSON.stringify(f),
       updatedAt: new Date(now()).toISOString(),
+      principal: f.actor.principal ?? null,
+      ip: f.actor.ip ?? null,
+      country: f.actor.geo?.country ?? null,
     });
   }
 
@@ -142,16 +241,84 @@ export function openFindingStore(file: string, options: { now?: () => number } =
     });
     const row = stmt.get.get(finding.id);
     let result: Finding;
+    let stored: Finding | undefined;
     if (!row) {
       result = structuredClone(finding);
     } else {
-      const stored = JSON.parse(row.json) as Finding;
+      stored = JSON.parse(row.json) as Finding;
       const added =
         ids.size === 0 ? 0 : inserted === ids.size ? finding.count : Math.min(inserted, finding.count);
       result = merge(stored, finding, added, countIsTotal);
     }
-    write(result);
+    write(result, stored);
     return result;
+  }
+
+  const transition = db.transaction((id: string, action: WorkflowAction): Finding | undefined => {
+    const row = stmt.get.get(id);
+    if (!row) return undefined;
+    const f = JSON.parse(row.json) as Finding;
+    const before = f.status;
+    f.status = action.status;
+    write(f, f);
+    if (action.status !== 'SUPPRESSED') {
+      stmt.clearSuppression.run(id);
+      return f;
+    }
+    // Suppressing a suppressed finding again keeps the status it will return to.
+    const statusBefore =
+      before === 'SUPPRESSED' ? (stmt.suppression.get(id)?.status_before ?? 'NEW') : before;
+    const until = action.until === undefined ? null : toMs(action.until);
+    stmt.setSuppression.run(statusBefore, action.reason, action.by, now(), until, action.ruleId ?? null, id);
+    return f;
+  });
+
+  const sweep = db.transaction((): number => {
+    const rows = stmt.expired.all(now());
+    for (const r of rows) {
+      const f = JSON.parse(r.json) as Finding;
+      f.status = r.status_before ?? 'NEW';
+      write(f, f);
+      stmt.clearSuppression.run(r.id);
+    }
+    return rows.length;
+  });
+
+  const page = db.transaction((q: Parameters<FindingStore['query']>[0]) => {
+    const c = compileQuery(q ?? {});
+    const total = prepared(`SELECT COUNT(*) AS n FROM findings${c.where}`).get(...c.params)!.n;
+    // Two steps: the page's ids from the indexes alone, then their rows. Sorting whole rows (the JSON is
+    // inline) or reading a row per candidate is what makes a filtered page slow.
+    const pageIds = prepared(`SELECT id AS json FROM findings${c.where}${c.orderBy} LIMIT ? OFFSET ?`)
+      .all(...c.params, c.limit, c.offset)
+      .map((r) => r.json);
+    const items = pageIds.map((id) => JSON.parse(stmt.get.get(id)!.json) as Finding);
+    return { total, items };
+  });
+
+  const toNote = (r: NoteRow): FindingNote => ({
+    id: r.id,
+    findingId: r.finding_id,
+    author: r.author,
+    at: iso(r.at_ms),
+    text: r.text,
+  });
+  const toRule = (r: RuleRow): SuppressionRule => ({
+    id: r.id,
+    pattern: JSON.parse(r.pattern) as Record<string, unknown>,
+    reason: r.reason,
+    owner: r.owner,
+    created: iso(r.created_ms),
+    ...(r.expires_ms === null ? {} : { expires: iso(r.expires_ms) }),
+  });
+
+  function guarded<T>(fn: () => T): T {
+    check();
+    try {
+      return fn();
+    } catch (err) {
+      throw err instanceof VigilError && err.code === 'VIGIL_USAGE' ? err : storeError(file, err);
+    }
   }
 
   const many = db.transaction((items: Iterable<UpsertItem>) => {
@@ -179,6 +346,7 @@ export function openFindingStore(file: string, options: { now?: () => number } =
     },
     get(id) {
       check();
+      sweep();
       const row = stmt.get.get(id);
       return row ? (JSON.parse(row.json) as Finding) : undefined;
     },
@@ -212,14 +380,69 @@ export function openFindingStore(file: string, options: { now?: () => number } =
         .map((r) => JSON.parse(r.json) as Finding);
     },
     setStatus(id: string, status: FindingStatus) {
-      check();
-      const row = stmt.get.get(id);
-      if (!row) return false;
-      const f = JSON.parse(row.json) as Finding;
-      f.status = status;
-      write(f);
-      return true;
+      const action: WorkflowAction =
+        status === 'SUPPRESSED' ? { status, reason: '(no reason given)', by: 'api' } : { status };
+      return guarded(() => transition(id, action) !== undefined);
     },
+    query: (q) =>
+      guarded(() => {
+        sweep();
+        return page(q);
+      }),
+    transition: (id, action) => guarded(() => transition(id, action)),
+    suppressionOf(id) {
+      return guarded(() => {
+        const r = stmt.suppression.get(id);
+        if (!r?.status_before) return undefined;
+        const s: Suppression = {
+          reason: r.suppress_reason ?? '',
+          by: r.suppressed_by ?? '',
+          at: iso(r.suppressed_at_ms ?? 0),
+          statusBefore: r.status_before,
+          ...(r.suppressed_until_ms === null ? {} : { until: iso(r.suppressed_until_ms) }),
+          ...(r.suppress_rule === null ? {} : { ruleId: r.suppress_rule }),
+        };
+        return s;
+      });
+    },
+    expireSuppressions: () => guarded(() => sweep()),
+    addNote: (id, note) =>
+      guarded(() => {
+        if (!stmt.get.get(id)) return undefined;
+        const at = now();
+        const n = Number(stmt.addNote.run(id, note.author, at, note.text).lastInsertRowid);
+        return { id: n, findingId: id, author: note.author, at: iso(at), text: note.text };
+      }),
+    notes: (id) => guarded(() => stmt.notes.all(id).map(toNote)),
+    addSuppressionRule: (rule) =>
+      guarded(() => {
+        const created = now();
+        const id = randomUUID();
+        const expires = rule.expires === undefined ? null : toMs(rule.expires);
+        stmt.addRule.run(id, JSON.stringify(rule.pattern), rule.reason, rule.owner, created, expires);
+        rulesVersion++;
+        return toRule({
+          id,
+          pattern: JSON.stringify(rule.pattern),
+          reason: rule.reason,
+          owner: rule.owner,
+          created_ms: created,
+          expires_ms: expires,
+        });
+      }),
+    suppressionRules: () => guarded(() => stmt.rules.all().map(toRule)),
+    deleteSuppressionRule: (id) =>
+      guarded(() => {
+        const gone = stmt.deleteRule.run(id).changes > 0;
+        if (gone) rulesVersion++;
+        return gone;
+      }),
+    suppressionRulesVersion: () => rulesVersion,
+    overview: (options) =>
+      guarded(() => {
+        sweep();
+        return overview(options);
+      }),
     close() {
       if (closed) return;
       closed = true;

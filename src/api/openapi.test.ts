@@ -90,7 +90,7 @@ describe('assertDocumented', () => {
     app.post('/api/findings/:id/notes', async () => ({}));
     registerHealthApi(app, { access, stats: createPipelineStats() });
     await expect(assertDocumented(app)).rejects.toThrow(
-      /GET \/api\/early\/:id is not in the OpenAPI document\nPOST \/api\/findings\/:id\/notes declares no schema for its 200 answer$/,
+      /GET \/api\/early\/:id is not in the OpenAPI document\nPOST \/api\/findings\/:id\/notes declares no schema for its success answer$/,
     );
   });
 });

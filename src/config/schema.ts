@@ -60,11 +60,33 @@ export const configSchema = z
           .int()
           .positive()
           .default(10 * 1024 * 1024),
+        auth: z
+          .object({
+            secureCookies: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+            sessionIdleMinutes: z.number().int().min(1).max(10_080).default(60),
+            sessionMaxHours: z.number().int().min(1).max(720).default(12),
+            loginFailuresPerUser: z.number().int().min(1).max(1000).default(5),
+            loginFailuresPerIp: z.number().int().min(1).max(10_000).default(20),
+            loginWindowMinutes: z.number().int().min(1).max(1440).default(15),
+          })
+          .strict()
+          .default({}),
+        dashboard: z.boolean().default(true),
       })
       .strict()
       .default({}),
     store: z
-      .object({ sqlite: z.string().min(1).default('./data/vigil.db') })
+      .object({
+        sqlite: z.string().min(1).default('./data/vigil.db'),
+        events: z
+          .object({
+            enabled: z.boolean().default(true),
+            retentionDays: z.number().int().min(1).max(3650).default(30),
+            maxEvents: z.number().int().min(1000).default(5_000_000),
+          })
+          .strict()
+          .default({}),
+      })
       .strict()
       .default({}),
     detections: z

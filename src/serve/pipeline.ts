@@ -12,6 +12,8 @@ import { normalizeCloudTrail } from '../sources/index.js';
 import type { FieldGetter } from '../detect/types.js';
 import { shouldAlert } from '../outbox/index.js';
 import type { AlertState } from './alert-state.js';
+import type { VigilEvent } from '../core/event.js';
+import type { SuppressionMatcher } from '../findings/suppress.js';
 
 /** Where a routed finding's alert goes: the outbox (persisted, retried). */
 export interface AlertSink {
@@ -34,6 +36,12 @@ export interface PipelineDeps {
   onDetectionError?(error: DetectionError): void;
   /** Track changed detection state so the host can save it incrementally (`engine.state`). */
   trackState?: boolean;
+  /** Every accepted event, per batch (the dashboard's event store). */
+  events?: { add(events: VigilEvent[]): unknown };
+  /** Suppression rules: a matching finding is stored SUPPRESSED and not alerted. */
+  suppressions?: SuppressionMatcher;
+  /** A finding stored (new or updated), and whether it was alerted: live updates. */
+  onFinding?(finding: Finding, alerted: boolean): void;
   /** Base URL of the server, for links to findings in alerts. */
   publicUrl?: string;
   metrics?: {
@@ -106,7 +114,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
   function handle(finding: Finding, eventIds: string[], count: number, countIsTotal = false): void {
     const previous = deps.alerts.get(finding.id);
-    if (shouldAlert(previous, finding, deps.realertWindowMs)) {
+    // Suppressed, by a rule or by a responder: stored and visible, never alerted.
+    const suppressed =
+      deps.suppressions?.matches(finding) !== undefined ||
+      deps.store.get(finding.id)?.status === 'SUPPRESSED';
+    const alerted = !suppressed && shouldAlert(previous, finding, deps.realertWindowMs);
+    if (alerted) {
       const reason: Alert['reason'] =
         previous && finding.severity > previous.severity ? 'severity-raised' : 'new';
       route(finding, reason, previous ? finding.lastSeen : '');
@@ -115,7 +128,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
     // For Vigil's own hits the aggregator's finding carries this process's running count: the store is
     // given this hit's share (it counts event ids itself, so replays add nothing).
-    deps.store.upsert({ ...finding, count }, eventIds, undefined, { countIsTotal });
+    const stored = deps.store.upsert({ ...finding, count }, eventIds, undefined, { countIsTotal });
+    if (deps.suppressions?.apply(stored)) {
+      deps.onFinding?.(deps.store.get(finding.id) ?? stored, false);
+      return;
+    }
+    deps.onFinding?.(stored, alerted);
   }
 
   function hit(h: Hit): void {
@@ -128,6 +146,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     engine,
     records(records, onProblem = deps.onProblem) {
       let accepted = 0;
+      const batch: VigilEvent[] | undefined = deps.events ? [] : undefined;
       for (const { record, file, index } of records) {
         let event;
         try {
@@ -137,8 +156,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           continue;
         }
         accepted++;
+        batch?.push(event);
         for (const h of engine.process(event)) hit(h);
       }
+      if (batch?.length) deps.events!.add(batch);
       return accepted;
     },
     findings(findings) {

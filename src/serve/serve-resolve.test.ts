@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
 import { startServer, type TestServer } from '../notify/test-support.js';
 import { startServe } from './serve.js';
+import { login, TEST_ADMIN_PASSWORD } from '../testing/api-client.js';
 import { until } from '../testing/until.js';
 
 const ACCOUNT = '123456789012';
@@ -76,7 +77,7 @@ describe('resolving a finding', () => {
       {},
     );
     const running = await startServe(config, {
-      env: { PD_KEY: 'R0UTINGKEY' },
+      env: { PD_KEY: 'R0UTINGKEY', VIGIL_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD },
       fetch: globalThis.fetch,
       log: () => undefined,
     });
@@ -89,17 +90,16 @@ describe('resolving a finding', () => {
       };
       expect(trigger).toMatchObject({ event_action: 'trigger', routing_key: 'R0UTINGKEY' });
 
-      const bad = await fetch(`${running.url}/api/findings/${trigger.dedup_key}/status`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ status: 'FIXED' }),
-      });
-      expect(bad.status).toBe(400);
-      const res = await fetch(`${running.url}/api/findings/${trigger.dedup_key}/status`, {
+      const path = `/api/findings/${trigger.dedup_key}/status`;
+      const anonymous = await fetch(`${running.url}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ status: 'RESOLVED' }),
       });
+      expect(anonymous.status).toBe(401);
+      const admin = await login(running.url);
+      expect((await admin.post(path, { status: 'FIXED' })).status).toBe(400);
+      const res = await admin.post(path, { status: 'RESOLVED' });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { status: string }).status).toBe('RESOLVED');
       await until(() => pagerduty.requests.length === 2, 'the resolve');

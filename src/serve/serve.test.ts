@@ -8,6 +8,7 @@ import { startServer, type TestServer } from '../notify/test-support.js';
 import { verifyWebhookSignature } from '../notify/index.js';
 import { sharedDir } from '../testing/shared-data.js';
 import { startServe } from './serve.js';
+import { login, TEST_ADMIN_PASSWORD } from '../testing/api-client.js';
 import { until } from '../testing/until.js';
 
 const ACCOUNT = '123456789012';
@@ -61,7 +62,11 @@ function config() {
   );
 }
 
-const env = { TEST_HOOK_SECRET: 'hook-secret', TEST_INGEST_TOKEN: 'ingest-token' };
+const env = {
+  TEST_HOOK_SECRET: 'hook-secret',
+  TEST_INGEST_TOKEN: 'ingest-token',
+  VIGIL_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+};
 const deps = { env, fetch: globalThis.fetch, log: () => undefined };
 
 beforeAll(async () => {
@@ -98,28 +103,28 @@ describe('vigil serve', () => {
       expect(body.event.detail.detector).toBe('cloudtrail-logging-stopped');
       const metrics = await (await fetch(`${first.url}/metrics`)).text();
       expect(metrics).toMatch(/vigil_records_ingested_total\{source="trail"\} 1/);
-      // The deliveries and findings API (token-guarded like ingest).
+      // The deliveries and findings API: no anonymous access; the ingest token is not an API token.
       expect((await fetch(`${first.url}/api/deliveries`)).status).toBe(401);
-      const auth = { authorization: 'Bearer ingest-token' };
+      const withIngestToken = { headers: { authorization: 'Bearer ingest-token' } };
+      expect((await fetch(`${first.url}/api/deliveries`, withIngestToken)).status).toBe(401);
+      const admin = await login(first.url);
       let deliveries: { channelId: string; status: string; findingId: string }[] = [];
       await until(
         () =>
           deliveries.some((d) => d.status === 'delivered') ||
-          (void fetch(`${first.url}/api/deliveries`, { headers: auth }).then(
-            async (r) => (deliveries = (await r.json()) as typeof deliveries),
-          ),
+          (void admin
+            .get('/api/deliveries')
+            .then(async (r) => (deliveries = (await r.json()) as typeof deliveries)),
           false),
-        'the delivery to be recorded',
+        'a delivered alert in the API',
       );
       expect(deliveries[0]).toMatchObject({ channelId: 'hook', status: 'delivered' });
-      const finding = (await (
-        await fetch(`${first.url}/api/findings/${deliveries[0]!.findingId}`, { headers: auth })
-      ).json()) as { detector: string };
+      const finding = (await (await admin.get(`/api/findings/${deliveries[0]!.findingId}`)).json()) as {
+        detector: string;
+      };
       expect(finding.detector).toBe('cloudtrail-logging-stopped');
-      expect((await fetch(`${first.url}/api/deliveries?status=bogus`, { headers: auth })).status).toBe(400);
-      expect(
-        (await fetch(`${first.url}/api/deliveries/999/retry`, { method: 'POST', headers: auth })).status,
-      ).toBe(404);
+      expect((await admin.get('/api/deliveries?status=bogus')).status).toBe(400);
+      expect((await admin.post('/api/deliveries/999/retry')).status).toBe(404);
       await fetch(`${first.url}/healthz`);
       const after = await (await fetch(`${first.url}/metrics`)).text();
       expect(after).toMatch(/vigil_source_lag_seconds\{source="trail"\} \d/);

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import Database from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { InputProblem } from '../core/errors.js';
 import type { VigilConfig } from '../config/schema.js';
@@ -23,7 +24,21 @@ import {
 import { createS3Source } from '../sources/live/s3-source.js';
 import { findingsFromEvent } from '../sources/findings/index.js';
 import { createPipeline } from './pipeline.js';
-import { registerApi } from './api.js';
+import { registerDeliveriesApi } from './api.js';
+import { createPipelineStats } from './stats.js';
+import { openEventStore } from '../store/events.js';
+import { createSuppressionMatcher } from '../findings/suppress.js';
+import { registerAuth } from '../auth/index.js';
+import { registerOpenApiDocument, registerOpenApiPlugin } from '../api/openapi.js';
+import { registerFindingsApi } from '../api/findings.js';
+import { registerOverviewApi } from '../api/overview.js';
+import { registerSuppressionsApi } from '../api/suppressions.js';
+import { registerActivityApi } from '../api/activity.js';
+import { registerEventsApi } from '../api/events.js';
+import { registerHealthApi } from '../api/health.js';
+import { registerResponsesApi } from '../api/responses.js';
+import { createEventHub, registerStreamApi } from '../api/stream.js';
+import { registerWeb } from '../web/index.js';
 import { openAlertState } from './alert-state.js';
 import { openDetectionState } from './detection-state.js';
 import { parseDuration } from '../detect/duration.js';
@@ -37,6 +52,8 @@ export interface ServeDeps {
 
 export interface RunningServe {
   url: string;
+  /** The HTTP app (health, metrics, ingest, API, UI), for embedding and for checks over its routes. */
+  app: FastifyInstance;
   stop(): Promise<void>;
 }
 
@@ -105,6 +122,8 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
 
   const registry = new Registry();
   const metrics = createMetrics(registry);
+  const stats = createPipelineStats();
+  const hub = createEventHub();
   const outbox = createOutbox(outboxDb, {
     channels,
     // This process alone uses its outbox file: what a killed run left in flight is resent at once.
@@ -113,10 +132,25 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     onError: (err) => deps.log(`vigil: outbox: ${(err as Error).message}`),
     onOutcome: (channel, outcome, alert) => {
       metrics.deliveries.inc({ channel, outcome });
-      if (outcome === 'delivered' && alert?.receivedAt !== undefined)
-        metrics.endToEndSeconds.observe((Date.now() - alert.receivedAt) / 1000);
+      const endToEnd =
+        outcome === 'delivered' && alert?.receivedAt !== undefined
+          ? Date.now() - alert.receivedAt
+          : undefined;
+      if (endToEnd !== undefined) metrics.endToEndSeconds.observe(endToEnd / 1000);
+      if (outcome === 'delivered' || outcome === 'retry' || outcome === 'dead')
+        stats.delivery(channel, outcome, endToEnd);
+      hub.publish('delivery', { channel, outcome, findingId: alert?.finding.id });
     },
   });
+
+  // The dashboard's side of the pipeline: every event kept for the activity pages, live updates.
+  const events = config.store.events.enabled
+    ? openEventStore(`${base}-events.db`, {
+        retentionDays: config.store.events.retentionDays,
+        maxEvents: config.store.events.maxEvents,
+      })
+    : undefined;
+  const suppressions = createSuppressionMatcher(store);
 
   const pipeline = createPipeline({
     detections: context.detections,
@@ -129,8 +163,21 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     trackState: true,
     realertWindowMs: parseDuration(config.alerting.realertWindow) ?? 86_400_000,
     onProblem: problem,
-    onDetectionError: (e) =>
-      deps.log(`vigil: detection ${e.detectionId} failed on event ${e.eventId ?? '-'}: ${e.message}`),
+    onDetectionError: (e) => {
+      stats.detectionError(e.detectionId);
+      deps.log(`vigil: detection ${e.detectionId} failed on event ${e.eventId ?? '-'}: ${e.message}`);
+    },
+    ...(events ? { events } : {}),
+    suppressions,
+    onFinding: (finding, alerted) =>
+      hub.publish('finding', {
+        id: finding.id,
+        type: finding.type,
+        severityLabel: finding.severityLabel,
+        status: finding.status,
+        lastSeen: finding.lastSeen,
+        alerted,
+      }),
     ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
     metrics: {
       finding: (label) => metrics.findings.inc({ severity: label }),
@@ -154,8 +201,9 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
       try {
         const end = metrics.detectionSeconds.startTimer();
         const accepted = pipeline.records(batch.records);
-        end();
+        stats.detectionTime(end() * 1000);
         metrics.recordsIngested.inc({ source: id }, accepted);
+        stats.ingested(id, accepted);
         // The detection state this batch changed commits with its checkpoint, or neither does.
         checkpoints.transaction(() => {
           batch.commit();
@@ -255,6 +303,7 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
       accepted += n;
     });
     metrics.recordsIngested.inc({ source: file }, accepted);
+    stats.ingested(file, accepted);
     return { accepted, rejected };
   };
 
@@ -262,7 +311,9 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
   const updateLag = () => {
     for (const s of sources) {
       const lag = s.stats().lagMs;
-      if (lag !== undefined) metrics.sourceLag.set({ source: s.id }, lag / 1000);
+      if (lag === undefined) continue;
+      metrics.sourceLag.set({ source: s.id }, lag / 1000);
+      stats.lag(s.id, lag);
     }
   };
 
@@ -278,28 +329,62 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     },
     serveMetrics: metrics,
   });
-  registerApi(server.app, {
-    outbox,
+  // The dashboard API: access control first (its hook covers every /api route registered after it), the
+  // OpenAPI plugin before the routes it documents, then the modules, then the UI.
+  const authDb = new Database(`${base}-auth.db`);
+  authDb.pragma('journal_mode = WAL');
+  authDb.pragma('busy_timeout = 5000');
+  await registerOpenApiPlugin(server.app);
+  const access = registerAuth(server.app, {
+    db: authDb,
+    env: deps.env,
+    log: deps.log,
+    ...config.server.auth,
+  });
+  registerOpenApiDocument(server.app, { access });
+  registerFindingsApi(server.app, {
+    access,
     store,
-    ...(token ? { token } : {}),
     onResolved: (finding) => void pipeline.resolved(finding),
   });
+  registerOverviewApi(server.app, { access, store });
+  registerSuppressionsApi(server.app, { access, store });
+  registerDeliveriesApi(server.app, { access, outbox });
+  if (events) {
+    registerActivityApi(server.app, { access, events });
+    registerEventsApi(server.app, { access, events });
+  }
+  registerHealthApi(server.app, { access, stats });
+  registerResponsesApi(server.app, { access });
+  registerStreamApi(server.app, { access, hub });
+  if (config.server.dashboard) await registerWeb(server.app);
+
   const url = await server.listen(config.server.host, config.server.port);
   outbox.start();
   for (const s of sources) s.start();
-  const lagTimer = setInterval(updateLag, 5000);
+  const lagTimer = setInterval(() => {
+    updateLag();
+    if (hub.connections()) hub.publish('stats', stats.snapshot().now);
+  }, 5000);
   lagTimer.unref();
+  // Old events leave in small batches, so pruning never holds ingest up for long.
+  const pruneTimer = events ? setInterval(() => events.prune({ maxBatches: 10 }), 60_000) : undefined;
+  pruneTimer?.unref();
 
   return {
     url,
+    app: server.app,
     async stop() {
       clearInterval(lagTimer);
+      if (pruneTimer) clearInterval(pruneTimer);
       for (const s of sources) await s.stop();
       for (const c of awsClients) c.destroy();
       await server.close();
       await outbox.stop();
       outboxDb.close();
       checkpointsDb.close();
+      authDb.close();
+      events?.close();
       store.close();
     },
   };

@@ -13,4 +13,6 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // The dashboard's browser modules (served as they are, no build step).
+  { files: ['src/web/public/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
 );

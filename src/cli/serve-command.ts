@@ -44,7 +44,11 @@ export async function serveCommand(
     // Problem lines quote attacker-controlled record text: terminal-safe, one line each.
     log: (line) => io.stderr.write(`${terminalSafe(line.replace(/\n$/, ''))}\n`),
   });
-  complain(io, `serving on ${running.url} (health ${running.url}/healthz, metrics ${running.url}/metrics)`);
+  complain(
+    io,
+    `serving on ${running.url}: dashboard ${running.url}/ (user admin), API ${running.url}/api/openapi.json, ` +
+      `health ${running.url}/healthz, metrics ${running.url}/metrics`,
+  );
   await until;
   complain(io, 'stopping');
   await running.stop();

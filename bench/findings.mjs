@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The findings store bench (issue 4, TRIAGE): 100,000 generated findings in a fresh SQLite file, then the
 // median time of the overview and of several filtered, sorted and free-text pages, called on the store
-// the API handlers call (no HTTP: bench/api.mjs measures that). Run after `npm run build`:
+// the API handlers call, then the overview and filtered pages through the HTTP API (fastify inject: routing,
+// validation, the handler and JSON serialization, no socket; bench/api.mjs measures the whole server).
+// Run after `npm run build`:
 //   node bench/findings.mjs [--findings N] [--runs N]
 // It imports dist/ (or $VIGIL_DIST) and prints one line per query and a JSON summary.
 
@@ -18,7 +20,12 @@ const arg = (name, def) => {
 const N = arg('findings', 100_000);
 const RUNS = arg('runs', 15);
 const dist = resolve(process.env.VIGIL_DIST ?? new URL('../dist', import.meta.url).pathname);
-const { openFindingStore } = await import(pathToFileURL(join(dist, 'store/index.js')).href);
+const load = (path) => import(pathToFileURL(join(dist, path)).href);
+const { openFindingStore } = await load('store/index.js');
+const { registerFindingsApi } = await load('api/findings.js');
+const { registerOverviewApi } = await load('api/overview.js');
+const { testAccess } = await load('api/testing.js');
+const { default: fastify } = await import('fastify');
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const DAY = 86_400_000;
@@ -128,14 +135,38 @@ try {
     ],
     ['status SUPPRESSED, severity asc', () => store.query({ status: ['SUPPRESSED'], order: 'asc' })],
   ];
+  const app = fastify();
+  const access = testAccess();
+  registerOverviewApi(app, { access, store });
+  registerFindingsApi(app, { access, store, now: () => NOW });
+  await app.ready();
+  /** One GET through the API as a viewer; the case's total is read from the JSON answer. */
+  const http = async (url) => {
+    const res = await app.inject({ method: 'GET', url, headers: { 'x-test-role': 'viewer' } });
+    if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
+    return res.json();
+  };
+  cases.push(
+    ['HTTP GET /api/overview', () => http('/api/overview')],
+    ['HTTP GET /api/overview?hours=168&buckets=168', () => http('/api/overview?hours=168&buckets=168')],
+    [
+      'HTTP GET /api/findings open HIGH+CRITICAL',
+      () => http('/api/findings?status=NEW,ACKNOWLEDGED&severity=HIGH,CRITICAL&sort=lastSeen'),
+    ],
+    [
+      'HTTP GET /api/findings account+region',
+      () => http('/api/findings?account=100000000007&region=eu-west-1&sort=firstSeen&order=asc'),
+    ],
+    ['HTTP GET /api/findings?q=user-1', () => http('/api/findings?q=user-1')],
+  );
   const results = [];
   for (const [name, fn] of cases) {
-    fn();
+    await fn();
     const times = [];
     let total;
     for (let r = 0; r < RUNS; r++) {
       t = performance.now();
-      const out = fn();
+      const out = await fn();
       times.push(performance.now() - t);
       total = out.total ?? out.open?.total;
     }
@@ -151,6 +182,7 @@ try {
       `${name.padEnd(44)} median ${median.toFixed(1).padStart(7)} ms  max ${times.at(-1).toFixed(1).padStart(7)} ms  (${total} matching)`,
     );
   }
+  await app.close();
   store.close();
   if (keep) copyFileSync(join(dir, 'findings.db'), keep);
   console.log(JSON.stringify({ findings: N, runs: RUNS, loadMs: Math.round(loadMs), results }));

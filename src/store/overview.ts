@@ -25,11 +25,13 @@ export function createOverview(db: Database.Database, now: () => number) {
       [number, number, number, number],
       { b: number; band: keyof SeverityCounts; n: number }
     >(
-      `SELECT (first_seen_ms - ?) / ? AS b, ${BAND} AS band, COUNT(*) AS n FROM findings
+      // Bound numbers arrive as REAL, so the bucket number is cast: a fractional one names no bucket.
+      `SELECT CAST((first_seen_ms - ?) / ? AS INTEGER) AS b, ${BAND} AS band, COUNT(*) AS n FROM findings
        WHERE first_seen_ms >= ? AND first_seen_ms <= ? GROUP BY b, band`,
     ),
     newest: db.prepare<[number], { json: string }>(
-      'SELECT json FROM findings ORDER BY first_seen_ms DESC, id DESC LIMIT ?',
+      `SELECT j.json FROM findings AS f JOIN finding_json AS j ON j.n = f.n
+       ORDER BY f.first_seen_ms DESC, f.severity DESC, f.n DESC LIMIT ?`,
     ),
     types: db.prepare<[number, number], { type: string; count: number }>(
       `SELECT type, COUNT(*) AS count FROM findings WHERE last_seen_ms >= ?

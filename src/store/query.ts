@@ -7,16 +7,16 @@ export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 500;
 
 /**
- * Sort keys to ORDER BY columns: the only way a sort reaches SQL. Each list ends with the primary key so
- * pages are stable, and matches an index (secondary indexes of a WITHOUT ROWID table end with `id`), so
- * SQLite walks the index instead of sorting.
+ * Sort keys to ORDER BY columns: the only way a sort reaches SQL. Each list ends with the integer key `n`
+ * so pages are stable, and matches an index (every index of the findings table ends with `n`), so SQLite
+ * walks the index instead of sorting.
  */
 const ORDER: Readonly<Record<FindingSortKey, readonly string[]>> = {
-  severity: ['severity', 'last_seen_ms', 'id'],
-  lastSeen: ['last_seen_ms', 'id'],
-  firstSeen: ['first_seen_ms', 'id'],
-  count: ['count', 'last_seen_ms', 'id'],
-  type: ['type', 'last_seen_ms', 'id'],
+  severity: ['severity', 'last_seen_ms', 'n'],
+  lastSeen: ['last_seen_ms', 'n'],
+  firstSeen: ['first_seen_ms', 'severity', 'n'],
+  count: ['count', 'last_seen_ms', 'n'],
+  type: ['type', 'last_seen_ms', 'n'],
 };
 
 export function toMs(t: string | number, name = 'time'): number {
@@ -76,10 +76,7 @@ export function compileQuery(q: FindingQuery): CompiledQuery {
   add('first_seen_ms >= ?', time(q.firstSeenFrom, 'firstSeenFrom'));
   add('first_seen_ms <= ?', time(q.firstSeenTo, 'firstSeenTo'));
   const match = q.text === undefined ? undefined : ftsQuery(q.text);
-  add(
-    'id IN (SELECT k.finding_id FROM findings_fts AS t JOIN finding_keys AS k ON k.n = t.rowid WHERE findings_fts MATCH ?)',
-    match,
-  );
+  add('n IN (SELECT rowid FROM findings_fts WHERE findings_fts MATCH ?)', match);
   const dir = q.order === 'asc' ? 'ASC' : 'DESC';
   const columns = ORDER[q.sort ?? 'severity'];
   if (!columns) throw new VigilError('VIGIL_USAGE', `cannot sort by "${String(q.sort)}"`);

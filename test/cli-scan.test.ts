@@ -162,7 +162,9 @@ describe('vigil scan', () => {
     expect((await runCli(['scan', root, '--db', db, '--quiet'])).code).toBe(0);
     const sqlite = new Database(db, { readonly: true });
     try {
-      const rows = sqlite.prepare('SELECT id, json FROM findings').all() as { id: string; json: string }[];
+      const rows = sqlite
+        .prepare('SELECT f.id, j.json FROM findings f JOIN finding_json j ON j.n = f.n')
+        .all() as { id: string; json: string }[];
       const stop = rows
         .map((r) => JSON.parse(r.json) as { detector: string; count: number })
         .filter((f) => f.detector === 'cloudtrail-logging-stopped');

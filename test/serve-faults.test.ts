@@ -123,9 +123,11 @@ describe('vigil serve killed with SIGKILL while ingesting', () => {
     // The store holds each finding once, counted once.
     const db = new Database(join(dir, 'data', 'vigil.db'), { readonly: true });
     try {
-      const findings = (db.prepare('SELECT json FROM findings').all() as { json: string }[]).map(
-        (r) => JSON.parse(r.json) as { detector: string; count: number },
-      );
+      const findings = (
+        db.prepare('SELECT j.json FROM findings f JOIN finding_json j ON j.n = f.n').all() as {
+          json: string;
+        }[]
+      ).map((r) => JSON.parse(r.json) as { detector: string; count: number });
       const stopped = findings.filter((f) => f.detector === 'cloudtrail-logging-stopped');
       expect(stopped).toHaveLength(FILES);
       expect(stopped.every((f) => f.count === 1)).toBe(true);

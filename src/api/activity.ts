@@ -14,8 +14,8 @@ import {
 
 /**
  * API activity (issue 4, "API activity"): calls over time by service, API, region or principal, error
- * and AccessDenied rates with spikes, and top callers. All read the per-minute/per-hour rollups of the
- * events store, never the events themselves. Viewer role.
+ * and AccessDenied rates with spikes, and top callers. All read the minute/5-minute/hour/day rollups of the
+ * events store (the events themselves only for a principal combined with an API name). Viewer role.
  */
 export interface ActivityApiDeps {
   access: ApiAccess;
@@ -195,8 +195,7 @@ export function registerActivityApi(app: FastifyInstance, deps: ActivityApiDeps)
                     services: { type: 'integer' },
                     lastSeen: {
                       type: 'integer',
-                      description:
-                        'start of the last rollup slot with a call, epoch ms: to the minute at the ends of the range, to the hour inside it',
+                      description: 'start of the last minute in the range with a call, epoch ms',
                     },
                   },
                 },

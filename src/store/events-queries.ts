@@ -1,6 +1,16 @@
 import type Database from 'better-sqlite3';
 import { VigilError } from '../core/errors.js';
 import { S3_CHANGE_NAMES, S3_CHANGES, weakensProtection } from './events-s3.js';
+import {
+  cubeFor,
+  DIM_PARAM,
+  levelFor,
+  segmentParams,
+  segments,
+  sourceSql,
+  type SourceSpec,
+} from './events-rollups.js';
+import { ROLLUP_LEVELS, rollupTable, type RollupCube, type RollupDim } from './events-schema.js';
 import { DEFAULT_SPIKE_RULE, findSpikes } from './events-spikes.js';
 import type {
   ActivityFilter,
@@ -17,6 +27,7 @@ import type {
   Series,
   SeriesQuery,
   TimelineQuery,
+  TimeRange,
 } from './events-types.js';
 
 const MINUTE = 60_000;
@@ -72,9 +83,9 @@ export function summaryOf(r: EventRow): EventSummary {
 const SUMMARY_COLUMNS = `seq, event_id, ts, account, region, source, event_source, service, event_name, principal,
   principal_type, access_key, source_ip, user_agent, error_code, error_class, read_only, bucket, bytes`;
 
-/** Group-by columns of the activity rollups, from a fixed allow-list. */
-const GROUP_COLUMN: Record<ActivityGroup, string> = {
-  none: "''",
+/** The rollup dimension of each grouping (none: every row under one key). */
+const GROUP_DIM: Record<ActivityGroup, RollupDim | undefined> = {
+  none: undefined,
   service: 'service',
   eventName: 'event_name',
   region: 'region',
@@ -82,44 +93,30 @@ const GROUP_COLUMN: Record<ActivityGroup, string> = {
   account: 'account',
 };
 
-/**
- * The minute slots of [since, until) (rounded outward to whole minutes) split so that whole hours are
- * read from the hour rollup and only the ragged edges from the minute rollup.
- */
-function slotParams(since: number, until: number): Record<string, number> {
-  const m0 = Math.floor(since / MINUTE);
-  const m3 = Math.max(m0, Math.ceil(until / MINUTE));
-  const h0 = Math.ceil(m0 / 60);
-  const h1 = Math.floor(m3 / 60);
-  if (h0 >= h1) return { h0: 0, h1: 0, m0, m1: m3, m2: m3, m3 };
-  return { h0, h1, m0, m1: h0 * 60, m2: h1 * 60, m3 };
+const FILTER_DIMS: readonly [keyof ActivityFilter, RollupDim][] = [
+  ['account', 'account'],
+  ['region', 'region'],
+  ['service', 'service'],
+  ['eventName', 'event_name'],
+  ['principal', 'principal'],
+];
+
+/** The dimensions `f` filters by, and their bound parameters. */
+function filtersOf(f: ActivityFilter): { dims: RollupDim[]; params: Record<string, string> } {
+  const dims: RollupDim[] = [];
+  const params: Record<string, string> = {};
+  for (const [key, dim] of FILTER_DIMS) {
+    const v = f[key];
+    if (typeof v !== 'string') continue;
+    dims.push(dim);
+    params[DIM_PARAM[dim]] = v;
+  }
+  return { dims, params };
 }
 
-/** The activity rows of a range as (minute, dimensions…, count), hour rows standing at their first minute. */
-const ACTIVITY_CTE = `WITH r AS (
-  SELECT slot * 60 AS minute, account, service, event_name, region, principal, error_class, count
-    FROM activity_hour WHERE slot >= @h0 AND slot < @h1
-  UNION ALL
-  SELECT slot AS minute, account, service, event_name, region, principal, error_class, count
-    FROM activity_minute WHERE slot >= @m0 AND slot < @m1
-  UNION ALL
-  SELECT slot AS minute, account, service, event_name, region, principal, error_class, count
-    FROM activity_minute WHERE slot >= @m2 AND slot < @m3
-)`;
-
-const ACTIVITY_WHERE = `(@account IS NULL OR account = @account) AND (@region IS NULL OR region = @region)
-  AND (@service IS NULL OR service = @service) AND (@eventName IS NULL OR event_name = @eventName)
-  AND (@principal IS NULL OR principal = @principal)`;
-
-function filterParams(f: ActivityFilter): Record<string, string | null> {
-  return {
-    account: f.account ?? null,
-    region: f.region ?? null,
-    service: f.service ?? null,
-    eventName: f.eventName ?? null,
-    principal: f.principal ?? null,
-  };
-}
+/** The finest level the events table stands in for (it has no coarser slots). */
+const maxLevel = (cube: RollupCube | undefined, level: number): number => (cube ? level : 0);
+const COARSEST = ROLLUP_LEVELS.length - 1;
 
 /** Bucket starts covering [since, until), aligned to multiples of `bucketMs`. */
 function bucketTimes(since: number, until: number, bucketMs: number): number[] {
@@ -226,28 +223,36 @@ export function createEventQueries(db: Database.Database) {
     return s;
   };
 
-  const GROUPED_SERIES = Object.fromEntries(
-    Object.entries(GROUP_COLUMN).map(([group, col]) => [
-      group,
-      db.prepare(
-        `${ACTIVITY_CTE} SELECT (minute * ${MINUTE}) / CAST(@bucketMs AS INTEGER) AS b, ${col} AS k, SUM(count) AS n
-         FROM r WHERE ${ACTIVITY_WHERE} GROUP BY b, k`,
-      ),
-    ]),
-  ) as Record<ActivityGroup, Database.Statement>;
+  /** Rows of `spec` over [since, until) from the cube (or events) at levels up to `level`, then `outer`. */
+  function rollup(
+    cube: RollupCube | undefined,
+    range: { since: number; until: number; level: number },
+    spec: SourceSpec,
+    outer: string,
+    params: Record<string, unknown>,
+  ): unknown[] {
+    const segs = segments(range.since, range.until, maxLevel(cube, range.level));
+    const sql = `WITH r AS (${sourceSql(cube, segs, spec)}) ${outer}`;
+    return prepare(sql).all({ ...params, ...segmentParams(segs) });
+  }
 
-  const ERRORS = db.prepare(
-    `${ACTIVITY_CTE} SELECT (minute * ${MINUTE}) / CAST(@bucketMs AS INTEGER) AS b, error_class AS c, SUM(count) AS n
-     FROM r WHERE ${ACTIVITY_WHERE} GROUP BY b, c`,
-  );
-
-  const TOP_CALLERS = db.prepare(
-    `${ACTIVITY_CTE} SELECT principal, SUM(count) AS calls,
-       SUM(CASE WHEN error_class = 0 THEN 0 ELSE count END) AS errors,
-       SUM(CASE WHEN error_class = 1 THEN count ELSE 0 END) AS denied,
-       COUNT(DISTINCT service) AS services, MAX(minute) AS last
-     FROM r WHERE ${ACTIVITY_WHERE} AND principal <> '' GROUP BY principal ORDER BY calls DESC, principal LIMIT @limit`,
-  );
+  /** Count per bucket of every row matching the filters (the narrowest cube holding them). */
+  function bucketTotals(
+    f: { dims: RollupDim[]; params: Record<string, string> },
+    since: number,
+    until: number,
+    bucketMs: number,
+    group: 'error_class' | "''",
+  ): { b: number; c: number; n: number }[] {
+    const cube = cubeFor(f.dims);
+    return rollup(
+      cube,
+      { since, until, level: levelFor(bucketMs) },
+      { select: () => `${group} AS c`, filters: f.dims },
+      `SELECT (minute * ${MINUTE}) / CAST(@bucketMs AS INTEGER) AS b, c, SUM(count) AS n FROM r GROUP BY b, c`,
+      { ...f.params, bucketMs },
+    ) as { b: number; c: number; n: number }[];
+  }
 
   const S3_DATA_GROUP = { bucket: 'bucket', principal: 'principal', operation: 'operation' } as const;
   const S3_DATA = Object.fromEntries(
@@ -262,6 +267,48 @@ export function createEventQueries(db: Database.Database) {
       ),
     ]),
   ) as Record<S3DataQuery['group'], Database.Statement>;
+
+  /**
+   * The last minute of the range with a call by a principal, matching the filters: the last 5-minute
+   * slots with one (through the principal index), then their minutes. Only the slots straddling the
+   * range's ends can hold calls outside it, so three slots always suffice.
+   */
+  function lastMinute(
+    cube: RollupCube | undefined,
+    f: { dims: RollupDim[]; params: Record<string, string> },
+    range: TimeRange,
+  ): (principal: string) => number {
+    const m0 = Math.floor(range.since / MINUTE);
+    const m1 = Math.max(m0, Math.ceil(range.until / MINUTE));
+    if (!cube) {
+      const stmt = prepare(
+        `SELECT ts / ${MINUTE} AS m FROM events WHERE principal = @p AND ts >= @m0 * ${MINUTE} AND ts < @m1 * ${MINUTE}
+         ${f.dims.map((d) => `AND ${d} IS NULLIF(@${DIM_PARAM[d]}, '')`).join(' ')} ORDER BY ts DESC LIMIT 1`,
+      );
+      return (p) => (stmt.get({ ...f.params, p, m0, m1 }) as { m: number } | undefined)?.m ?? m0;
+    }
+    const filters = f.dims.map((d) => `AND ${d} = @${DIM_PARAM[d]}`).join(' ');
+    const size = ROLLUP_LEVELS[1]!.minutes;
+    const coarse = prepare(
+      `SELECT slot FROM ${rollupTable(cube, 1)} WHERE principal = @p AND slot >= @s0 AND slot < @s1 ${filters}
+       ORDER BY slot DESC LIMIT 3`,
+    );
+    const fine = prepare(
+      `SELECT MAX(slot) AS m FROM ${rollupTable(cube, 0)} WHERE slot >= @lo AND slot < @hi AND principal = @p ${filters}`,
+    );
+    return (p) => {
+      const slots = coarse.all({ ...f.params, p, s0: Math.floor(m0 / size), s1: Math.ceil(m1 / size) }) as {
+        slot: number;
+      }[];
+      for (const { slot } of slots) {
+        const lo = Math.max(m0, slot * size);
+        const hi = Math.min(m1, (slot + 1) * size);
+        const m = (fine.get({ ...f.params, p, lo, hi }) as { m: number | null }).m;
+        if (m !== null) return m;
+      }
+      return m0;
+    };
+  }
 
   function page(
     where: string[],
@@ -286,19 +333,67 @@ export function createEventQueries(db: Database.Database) {
   }
 
   return {
+    /**
+     * In three reads, so the work follows the `top` groups kept rather than every group: each key's
+     * total over the range (coarsest slots), the per-bucket counts of the top keys only (through the
+     * cube's key index), and the per-bucket count of everything, of which `(other)` is the rest.
+     */
     series(q: SeriesQuery): Series {
       const times = bucketTimes(q.since, q.until, q.bucketMs);
       const since = times[0]!;
       const until = times[times.length - 1]! + q.bucketMs;
-      const rows = GROUPED_SERIES[q.group].all({
-        ...slotParams(since, until),
-        ...filterParams(q),
-        bucketMs: q.bucketMs,
-      }) as { b: number; k: string | null; n: number }[];
-      const series = fold(rows, times, q.bucketMs, q.group === 'none' ? 1 : q.top).map(
-        ({ key, total, counts }) => ({ key, total, counts }),
-      );
-      return { since, until, bucketMs: q.bucketMs, times, series };
+      const dim = GROUP_DIM[q.group];
+      const f = filtersOf(q);
+      const cube = cubeFor(dim ? [dim, ...f.dims] : f.dims);
+      const key = (col: (d: RollupDim) => string) => `${dim ? col(dim) : "''"} AS k`;
+      return db.transaction((): Series => {
+        const totals = rollup(
+          cube,
+          { since, until, level: COARSEST },
+          { select: key, filters: f.dims },
+          'SELECT k, SUM(count) AS n FROM r GROUP BY k',
+          f.params,
+        ) as { k: string; n: number }[];
+        totals.sort((a, b) => b.n - a.n || (a.k < b.k ? -1 : 1));
+        const top = q.group === 'none' ? 1 : q.top;
+        const kept = totals.slice(0, top);
+        const index = new Map(kept.map((t, i) => [t.k, i]));
+        const series = kept.map((t) => ({ key: t.k, total: t.n, counts: times.map(() => 0) }));
+        const first = since / q.bucketMs;
+        const keyed = dim
+          ? {
+              where: (col: (d: RollupDim) => string) => [
+                `${col(dim)} IN (SELECT value FROM json_each(@keys))`,
+              ],
+            }
+          : {};
+        const rows = rollup(
+          cube,
+          { since, until, level: levelFor(q.bucketMs) },
+          { select: key, filters: f.dims, ...keyed },
+          `SELECT (minute * ${MINUTE}) / CAST(@bucketMs AS INTEGER) AS b, k, SUM(count) AS n FROM r GROUP BY b, k`,
+          { ...f.params, bucketMs: q.bucketMs, keys: JSON.stringify(kept.map((t) => t.k)) },
+        ) as { b: number; k: string; n: number }[];
+        const keptPerBucket = times.map(() => 0);
+        for (const r of rows) {
+          const i = r.b - first;
+          const s = index.get(r.k);
+          if (i < 0 || i >= times.length || s === undefined) continue;
+          series[s]!.counts[i]! += r.n;
+          keptPerBucket[i]! += r.n;
+        }
+        if (totals.length > top) {
+          const other = { key: OTHER, total: 0, counts: times.map(() => 0) };
+          for (const t of totals.slice(top)) other.total += t.n;
+          for (const r of bucketTotals(f, since, until, q.bucketMs, "''")) {
+            const i = r.b - first;
+            if (i >= 0 && i < times.length) other.counts[i]! += r.n;
+          }
+          other.counts = other.counts.map((n, i) => n - keptPerBucket[i]!);
+          series.push(other);
+        }
+        return { since, until, bucketMs: q.bucketMs, times, series };
+      })();
     },
 
     errors(q: ActivityFilter & { bucketMs: number; rule?: ErrorSeries['rule'] }): ErrorSeries {
@@ -306,11 +401,7 @@ export function createEventQueries(db: Database.Database) {
       const times = bucketTimes(q.since, q.until, q.bucketMs);
       const since = times[0]!;
       const until = times[times.length - 1]! + q.bucketMs;
-      const rows = ERRORS.all({ ...slotParams(since, until), ...filterParams(q), bucketMs: q.bucketMs }) as {
-        b: number;
-        c: number;
-        n: number;
-      }[];
+      const rows = bucketTotals(filtersOf(q), since, until, q.bucketMs, 'error_class');
       const total = times.map(() => 0);
       const errors = times.map(() => 0);
       const denied = times.map(() => 0);
@@ -341,27 +432,54 @@ export function createEventQueries(db: Database.Database) {
       return { since, until, bucketMs: q.bucketMs, times, total, errors, denied, spikes, rule };
     },
 
+    /**
+     * Calls and errors per principal from the narrowest cube with principals; then, for the callers
+     * kept, the distinct services (a cube that has them, through its principal index) and the last
+     * minute with a call.
+     */
     topCallers(q: ActivityFilter & { limit: number }): Caller[] {
-      const rows = TOP_CALLERS.all({
-        ...slotParams(q.since, q.until),
-        ...filterParams(q),
-        limit: q.limit,
-      }) as {
-        principal: string;
-        calls: number;
-        errors: number;
-        denied: number;
-        services: number;
-        last: number;
-      }[];
-      return rows.map((r) => ({
-        principal: r.principal,
-        calls: r.calls,
-        errors: r.errors,
-        denied: r.denied,
-        services: r.services,
-        lastSeen: r.last * MINUTE,
-      }));
+      const f = filtersOf(q);
+      const range = { since: q.since, until: q.until, level: COARSEST };
+      return db.transaction((): Caller[] => {
+        const cube = cubeFor(['principal', ...f.dims]);
+        const rows = rollup(
+          cube,
+          range,
+          {
+            select: (col) => `${col('principal')} AS k`,
+            filters: f.dims,
+            where: (col) => [`${col('principal')} <> ''`],
+          },
+          `SELECT k AS principal, SUM(count) AS calls,
+             SUM(CASE WHEN error_class = 0 THEN 0 ELSE count END) AS errors,
+             SUM(CASE WHEN error_class = 1 THEN count ELSE 0 END) AS denied
+           FROM r GROUP BY k ORDER BY calls DESC, k LIMIT @limit`,
+          { ...f.params, limit: q.limit },
+        ) as { principal: string; calls: number; errors: number; denied: number }[];
+        if (rows.length === 0) return [];
+        const keys = JSON.stringify(rows.map((r) => r.principal));
+        const services = new Map(
+          (
+            rollup(
+              cubeFor(['principal', 'service', ...f.dims]),
+              range,
+              {
+                select: (col) => `${col('principal')} AS k, ${col('service')} AS svc`,
+                filters: f.dims,
+                where: (col) => [`${col('principal')} IN (SELECT value FROM json_each(@keys))`],
+              },
+              'SELECT k, COUNT(DISTINCT svc) AS n FROM r GROUP BY k',
+              { ...f.params, keys },
+            ) as { k: string; n: number }[]
+          ).map((r) => [r.k, r.n]),
+        );
+        const last = lastMinute(cube, f, q);
+        return rows.map((r) => ({
+          ...r,
+          services: services.get(r.principal) ?? 0,
+          lastSeen: last(r.principal) * MINUTE,
+        }));
+      })();
     },
 
     search(q: EventSearch): EventPage {

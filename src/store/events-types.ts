@@ -90,7 +90,7 @@ export interface Caller {
   errors: number;
   denied: number;
   services: number;
-  /** Start of the last rollup slot with a call: to the minute at the ends of the range, to the hour inside it. */
+  /** Start of the last minute in the range with a call (matching the filters). */
   lastSeen: number;
 }
 

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { VigilEvent } from '../core/event.js';
 import { makeEvent } from '../findings/testing.js';
 import { errorClassOf, openEventStore, storedEventId } from './events.js';
+import { ROLLUP_CUBES, ROLLUP_LEVELS, rollupTable } from './events-schema.js';
 import { findSpikes } from './events-spikes.js';
 
 let dir: string;
@@ -136,6 +137,112 @@ describe('openEventStore', () => {
       .all();
     expect(callers.map((c) => ({ principal: c.principal, calls: c.calls }))).toEqual(directCallers);
     expect(callers[0]!.services).toBe(4);
+    db.close();
+    store.close();
+  });
+
+  it('answers every grouping, filter, bucket width and ragged range exactly as a direct count, also after pruning', () => {
+    const HOUR = 3_600_000;
+    const DAY = 86_400_000;
+    // Three days plus a bit, so day, hour, 5-minute and minute slots all take part.
+    const events = Array.from({ length: 4000 }, (_, i) =>
+      ev(i, { ts: T0 + i * 71_003, principal: i % 17 === 0 ? undefined : `p${(i * i) % 23}` }),
+    );
+    const now = T0 + 4 * DAY;
+    const store = openEventStore(file, { now: () => now, maxEvents: 2500, pruneBatch: 300 });
+    for (let i = 0; i < events.length; i += 900) store.add(events.slice(i, i + 900));
+    const db = new Database(file, { readonly: true });
+    const COLUMN = {
+      none: "''",
+      service: 'service',
+      eventName: 'event_name',
+      region: 'region',
+      principal: 'principal',
+      account: 'account',
+    } as const;
+    const filters: Partial<Record<'account' | 'region' | 'service' | 'eventName' | 'principal', string>>[] = [
+      {},
+      { account: '111111111111' },
+      { region: 'eu-west-1', service: 'iam' },
+      { principal: 'p4' },
+      { principal: 'p4', eventName: 'Call3' }, // no cube has both: read from the events
+      { eventName: 'Call1', account: '222222222222' },
+    ];
+    const where = (f: (typeof filters)[number]) =>
+      Object.entries(f)
+        .map(([k, v]) => `AND IFNULL(${k === 'eventName' ? 'event_name' : k}, '') = '${v}'`)
+        .join(' ');
+    const ranges = [
+      { since: T0, until: T0 + 3 * DAY },
+      { since: T0 + 17 * MIN + 5_000, until: T0 + 2 * DAY + 5 * HOUR + 23 * MIN },
+    ];
+    const check = () => {
+      for (const range of ranges)
+        for (const f of filters) {
+          for (const bucketMs of [MIN, 5 * MIN, 30 * MIN, HOUR, DAY])
+            for (const group of Object.keys(COLUMN) as (keyof typeof COLUMN)[]) {
+              const s = store.series({ ...range, ...f, bucketMs, group, top: 3 });
+              const rows = db
+                .prepare(
+                  `SELECT IFNULL(${COLUMN[group]}, '') AS k, CAST((ts - ?) / ? AS INTEGER) AS i, COUNT(*) AS n FROM events
+                   WHERE ts >= ? AND ts < ? ${where(f)} GROUP BY k, i`,
+                )
+                .all(s.since, bucketMs, s.since, s.until) as { k: string; i: number; n: number }[];
+              const byKey = new Map<string, number[]>();
+              for (const r of rows) {
+                const counts = byKey.get(r.k) ?? s.times.map(() => 0);
+                counts[r.i]! += r.n;
+                byKey.set(r.k, counts);
+              }
+              const sum = (c: number[]) => c.reduce((a, b) => a + b, 0);
+              const ranked = [...byKey.entries()].sort(
+                (a, b) => sum(b[1]) - sum(a[1]) || (a[0] < b[0] ? -1 : 1),
+              );
+              const top = group === 'none' ? 1 : 3;
+              const expected = ranked
+                .slice(0, top)
+                .map(([key, counts]) => ({ key, total: sum(counts), counts }));
+              if (ranked.length > top) {
+                const counts = s.times.map((_, i) => sum(ranked.slice(top).map(([, c]) => c[i]!)));
+                expected.push({ key: '(other)', total: sum(counts), counts });
+              }
+              expect(s.series, JSON.stringify({ range, f, bucketMs, group })).toEqual(expected);
+            }
+          const errors = store.errors({ ...range, ...f, bucketMs: HOUR });
+          const e = db
+            .prepare(
+              `SELECT COUNT(*) AS total, SUM(error_class <> 0) AS errors, SUM(error_class = 1) AS denied FROM events
+               WHERE ts >= ? AND ts < ? ${where(f)}`,
+            )
+            .get(errors.since, errors.until) as {
+            total: number;
+            errors: number | null;
+            denied: number | null;
+          };
+          const sum = (c: number[]) => c.reduce((a, b) => a + b, 0);
+          expect([sum(errors.total), sum(errors.errors), sum(errors.denied)]).toEqual([
+            e.total,
+            e.errors ?? 0,
+            e.denied ?? 0,
+          ]);
+          // Top callers read the range to the minute: day, hour, 5-minute and minute slots together.
+          const m0 = Math.floor(range.since / MIN) * MIN;
+          const m1 = Math.ceil(range.until / MIN) * MIN;
+          const callers = store.topCallers({ ...range, ...f, limit: 5 });
+          const direct = db
+            .prepare(
+              `SELECT principal, COUNT(*) AS calls, SUM(error_class <> 0) AS errors, SUM(error_class = 1) AS denied,
+                 COUNT(DISTINCT IFNULL(service, '')) AS services, MAX(ts) / ${MIN} * ${MIN} AS lastSeen
+               FROM events WHERE ts >= ? AND ts < ? AND principal IS NOT NULL ${where(f)}
+               GROUP BY principal ORDER BY calls DESC, principal LIMIT 5`,
+            )
+            .all(m0, m1);
+          expect(callers, JSON.stringify({ range, f })).toEqual(direct);
+        }
+    };
+    check();
+    expect(store.prune()).toBe(1500);
+    check();
     db.close();
     store.close();
   });
@@ -369,8 +476,14 @@ describe('openEventStore', () => {
     const left = capped.series({ since: T0, until: now, bucketMs: 86_400_000, group: 'service', top: 10 });
     expect(left.series.reduce((a, s) => a + s.total, 0)).toBe(100);
     const db = new Database(file, { readonly: true });
-    expect(db.prepare('SELECT COUNT(*) AS n FROM activity_minute WHERE count <= 0').get()).toEqual({ n: 0 });
-    expect(db.prepare('SELECT SUM(count) AS n FROM activity_hour').get()).toEqual({ n: 100 });
+    for (const cube of ROLLUP_CUBES)
+      for (let level = 0; level < ROLLUP_LEVELS.length; level++) {
+        const table = rollupTable(cube, level);
+        expect(db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE count <= 0`).get(), table).toEqual({
+          n: 0,
+        });
+        expect(db.prepare(`SELECT SUM(count) AS n FROM ${table}`).get(), table).toEqual({ n: 100 });
+      }
     db.close();
     capped.close();
   });

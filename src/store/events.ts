@@ -4,7 +4,13 @@ import type { VigilEvent } from '../core/event.js';
 import { VigilError } from '../core/errors.js';
 import { createEventQueries, summaryOf, type EventRow } from './events-queries.js';
 import { bucketOf, bytesOf, S3_DATA_OPERATIONS } from './events-s3.js';
-import { EVENT_MIGRATIONS } from './events-schema.js';
+import {
+  EVENT_MIGRATIONS,
+  ROLLUP_CUBES,
+  ROLLUP_LEVELS,
+  rollupTable,
+  type RollupDim,
+} from './events-schema.js';
 import type { ErrorClass, EventStore, EventStoreOptions, StoredEvent } from './events-types.js';
 
 const DAY_MS = 86_400_000;
@@ -45,21 +51,26 @@ function storeError(file: string, err: unknown): VigilError {
 
 /** Sums signed counts per rollup row, so a batch touches each row once. */
 class RollupDelta {
-  readonly activity = new Map<string, { key: RollupKey; n: number }>();
+  /** Per cube and level: row key → slot, dimension values, error class and signed count. */
+  readonly activity = ROLLUP_CUBES.map(() =>
+    ROLLUP_LEVELS.map(
+      () => new Map<string, { slot: number; values: string[]; errorClass: ErrorClass; n: number }>(),
+    ),
+  );
   readonly s3 = new Map<string, { key: RollupKey; n: number; bytes: number }>();
   add(k: RollupKey, sign: 1 | -1): void {
-    const a = JSON.stringify([
-      k.minute,
-      k.account,
-      k.service,
-      k.eventName,
-      k.region,
-      k.principal,
-      k.errorClass,
-    ]);
-    const cur = this.activity.get(a);
-    if (cur) cur.n += sign;
-    else this.activity.set(a, { key: k, n: sign });
+    ROLLUP_CUBES.forEach((cube, c) => {
+      const values = cube.dims.map((d) => k[DIM_FIELD[d]]);
+      const dimKey = `${values.join('\0')}\0${k.errorClass}`;
+      ROLLUP_LEVELS.forEach((level, l) => {
+        const slot = Math.floor(k.minute / level.minutes);
+        const rows = this.activity[c]![l]!;
+        const rowKey = `${slot}\0${dimKey}`;
+        const cur = rows.get(rowKey);
+        if (cur) cur.n += sign;
+        else rows.set(rowKey, { slot, values, errorClass: k.errorClass, n: sign });
+      });
+    });
     if (!k.s3Data) return;
     const s = JSON.stringify([k.minute, k.account, k.bucket, k.principal, k.eventName]);
     const s3 = this.s3.get(s);
@@ -70,10 +81,20 @@ class RollupDelta {
   }
 }
 
+/** The `RollupKey` field holding each rollup dimension. */
+const DIM_FIELD: Record<RollupDim, 'account' | 'region' | 'service' | 'eventName' | 'principal'> = {
+  account: 'account',
+  region: 'region',
+  service: 'service',
+  event_name: 'eventName',
+  principal: 'principal',
+};
+
 /**
- * Opens (creating if needed) the events database: every ingested event with its raw record, and
- * per-minute and per-hour rollups kept in step in the same transaction, so activity charts over a
- * million events read a few thousand rollup rows instead of the events. WAL journal, 5 s busy timeout;
+ * Opens (creating if needed) the events database: every ingested event with its raw record, and the
+ * rollup cubes (minute, 5-minute, hour and day slots) kept in step in the same transaction as the
+ * events they count, added and pruned through one signed delta, so activity charts over a million
+ * events read a few thousand rollup rows instead of the events. WAL journal, 5 s busy timeout;
  * all SQL is fixed text with bound parameters.
  */
 export function openEventStore(file: string, options: EventStoreOptions = {}): EventStore {
@@ -85,6 +106,9 @@ export function openEventStore(file: string, options: EventStoreOptions = {}): E
     db.pragma('journal_mode = WAL');
     db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');
+    // Each batch touches a page or more of every rollup table and index: a 64 MiB page cache (instead of
+    // 2 MiB) keeps them resident, about a third off the ingest time at a million events.
+    db.pragma('cache_size = -65536');
     migrate(db, file);
   } catch (err) {
     throw storeError(file, err);
@@ -95,22 +119,23 @@ export function openEventStore(file: string, options: EventStoreOptions = {}): E
        principal, principal_type, access_key, source_ip, user_agent, error_code, error_class, read_only, bucket, bytes, raw)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const activitySql = (table: string) =>
-    db.prepare(
-      `INSERT INTO ${table} (slot, account, service, event_name, region, principal, error_class, count)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT DO UPDATE SET count = count + excluded.count`,
-    );
-  const activityClean = (table: string) =>
-    db.prepare(
-      `DELETE FROM ${table} WHERE slot = ? AND account = ? AND service = ? AND event_name = ? AND region = ?
-         AND principal = ? AND error_class = ? AND count <= 0`,
-    );
+  /** Per cube and level: the upsert and the removal of a row whose count fell to zero. */
+  const rollupStmts = ROLLUP_CUBES.map((cube) =>
+    ROLLUP_LEVELS.map((_, level) => {
+      const table = rollupTable(cube, level);
+      const cols = ['slot', ...cube.dims, 'error_class'];
+      return {
+        upsert: db.prepare(
+          `INSERT INTO ${table} (${cols.join(', ')}, count) VALUES (${cols.map(() => '?').join(', ')}, ?)
+           ON CONFLICT DO UPDATE SET count = count + excluded.count`,
+        ),
+        clean: db.prepare(
+          `DELETE FROM ${table} WHERE ${cols.map((c) => `${c} = ?`).join(' AND ')} AND count <= 0`,
+        ),
+      };
+    }),
+  );
   const stmt = {
-    minute: activitySql('activity_minute'),
-    hour: activitySql('activity_hour'),
-    minuteClean: activityClean('activity_minute'),
-    hourClean: activityClean('activity_hour'),
     s3: db.prepare(
       `INSERT INTO s3_data_minute (slot, account, bucket, principal, operation, count, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT DO UPDATE SET count = count + excluded.count, bytes = bytes + excluded.bytes`,
@@ -134,24 +159,16 @@ export function openEventStore(file: string, options: EventStoreOptions = {}): E
   }
 
   function applyDelta(delta: RollupDelta): void {
-    for (const { key: k, n } of delta.activity.values()) {
-      if (n === 0) continue;
-      const hour = Math.floor(k.minute / 60);
-      stmt.minute.run(k.minute, k.account, k.service, k.eventName, k.region, k.principal, k.errorClass, n);
-      stmt.hour.run(hour, k.account, k.service, k.eventName, k.region, k.principal, k.errorClass, n);
-      if (n < 0) {
-        stmt.minuteClean.run(
-          k.minute,
-          k.account,
-          k.service,
-          k.eventName,
-          k.region,
-          k.principal,
-          k.errorClass,
-        );
-        stmt.hourClean.run(hour, k.account, k.service, k.eventName, k.region, k.principal, k.errorClass);
-      }
-    }
+    delta.activity.forEach((levels, c) =>
+      levels.forEach((rows, l) => {
+        const { upsert, clean } = rollupStmts[c]![l]!;
+        for (const r of rows.values()) {
+          if (r.n === 0) continue;
+          upsert.run(r.slot, ...r.values, r.errorClass, r.n);
+          if (r.n < 0) clean.run(r.slot, ...r.values, r.errorClass);
+        }
+      }),
+    );
     for (const { key: k, n, bytes } of delta.s3.values()) {
       if (n === 0) continue;
       stmt.s3.run(k.minute, k.account, k.bucket, k.principal, k.eventName, n, bytes);

@@ -100,7 +100,7 @@ const child = spawn(process.execPath, ['bin/vigil.js', 'serve', '--config', conf
 });
 const base = await new Promise((resolve, reject) => {
   child.stderr.on('data', (d) => {
-    const m = /serving on (http:\/\/[^\s]+)/.exec(String(d));
+    const m = /serving on (http:\/\/[^\s:]+:\d+)/.exec(String(d));
     if (m) resolve(m[1]);
   });
   child.on('exit', (code) => reject(new Error(`vigil serve exited (${code})`)));

@@ -33,7 +33,15 @@ export const SCAN_FLAGS: FlagSpec[] = [
     type: 'string',
     multiple: true,
     value: 'FILE',
-    help: 'threat list of IPs and CIDRs, GuardDuty TXT format (repeatable)',
+    help: 'threat list of IPs, CIDRs and domains: TXT, STIX 2.x JSON or CSV (repeatable)',
+    env: true,
+  },
+  {
+    name: 'trusted-ips',
+    type: 'string',
+    multiple: true,
+    value: 'FILE',
+    help: 'trusted IP list: its addresses never match a threat list (repeatable)',
     env: true,
   },
   {
@@ -41,6 +49,27 @@ export const SCAN_FLAGS: FlagSpec[] = [
     type: 'string',
     value: 'FILE',
     help: 'AWS ip-ranges.json (default: the shipped snapshot)',
+    env: true,
+  },
+  {
+    name: 'geo-db',
+    type: 'string',
+    value: 'FILE',
+    help: 'MaxMind country or city database, e.g. GeoLite2-City.mmdb (default: bundled DB-IP Lite)',
+    env: true,
+  },
+  {
+    name: 'asn-db',
+    type: 'string',
+    value: 'FILE',
+    help: 'MaxMind ASN database, e.g. GeoLite2-ASN.mmdb (default: bundled ip-location-db table)',
+    env: true,
+  },
+  {
+    name: 'tor-exits',
+    type: 'string',
+    value: 'FILE',
+    help: 'Tor exit list: the bulk exit list or one address per line',
     env: true,
   },
   {
@@ -219,8 +248,16 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       ruleDirs,
       builtin: !v['no-builtin'],
       experimental: Boolean(v.experimental),
-      threatIntel: (v['threat-intel'] as string[] | undefined) ?? [],
+      threatIntel: [
+        ...((v['threat-intel'] as string[] | undefined) ?? []),
+        ...((v['trusted-ips'] as string[] | undefined) ?? []).map((path) => ({
+          path,
+          kind: 'trusted' as const,
+        })),
+      ],
       awsIpRanges: v['aws-ip-ranges'] as string | undefined,
+      geo: { countryDb: v['geo-db'] as string | undefined, asnDb: v['asn-db'] as string | undefined },
+      torExits: v['tor-exits'] as string | undefined,
       since,
       until,
       workers,
@@ -278,6 +315,7 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       `scanned ${p.filesDone} file(s), ${p.records} record(s); skipped ${p.skipped} bad record(s)` +
         (result.filesSkipped ? `, ${result.filesSkipped} file(s) that are not CloudTrail logs` : '') +
         (result.filtered ? `, ${result.filtered} outside --since/--until` : '') +
+        (result.noData ? `, ${result.noData} flow log record(s) without data (NODATA/SKIPDATA)` : '') +
         `; ${result.problems} input problem(s); ${context.detections.length} detection(s) run` +
         (context.ruleProblems.length ? `, ${context.ruleProblems.length} rule(s) not loaded` : '') +
         `; ${reported.length} finding(s)` +

@@ -1,8 +1,8 @@
 /**
  * The Event contract: one normalized log record. The raw record stays intact in `raw`;
- * derived fields are computed once, on ingest, by `normalizeCloudTrail`.
+ * derived fields are computed once, on ingest, by `normalizeRecord` (one normalizer per log format).
  */
-export type EventSource = 'cloudtrail' | 'vpcflow' | 'dns' | 'guardduty' | 'securityhub';
+export type EventSource = 'cloudtrail' | 'vpcflow' | 'dns' | 's3access' | 'guardduty' | 'securityhub';
 
 export type PrincipalType =
   | 'IAMUser'

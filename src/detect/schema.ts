@@ -98,7 +98,9 @@ export const detectionFileSchema = z
       ),
     severity: z.number().min(1).max(10),
     maturity: z.enum(['stable', 'experimental']),
-    source: z.enum(['cloudtrail', 'vpcflow', 'dns', 'guardduty', 'securityhub']).default('cloudtrail'),
+    source: z
+      .enum(['cloudtrail', 'vpcflow', 'dns', 's3access', 'guardduty', 'securityhub'])
+      .default('cloudtrail'),
     author: text.optional(),
     description: text,
     mitre: z

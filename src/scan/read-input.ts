@@ -1,7 +1,7 @@
 import type { InputProblem } from '../core/errors.js';
 import type { VigilEvent } from '../core/event.js';
 import { VigilError } from '../core/errors.js';
-import { normalizeCloudTrail, readRecords, type InputFile } from '../sources/index.js';
+import { normalizeRecord, readRecords, type InputFile } from '../sources/index.js';
 
 export interface ReadStats {
   /** Records read and normalized. */
@@ -10,6 +10,8 @@ export interface ReadStats {
   skipped: number;
   /** Well-formed records outside --since/--until. */
   filtered: number;
+  /** Flow log records without traffic (NODATA, SKIPDATA): counted, not events. */
+  noData: number;
 }
 
 export interface ReadInputOptions {
@@ -30,14 +32,15 @@ export async function* readEvents(
   options: ReadInputOptions,
 ): AsyncGenerator<VigilEvent> {
   const { since, until } = options;
-  for await (const { record, file, index } of readRecords(input, {
+  for await (const { record, file, index, format, region } of readRecords(input, {
     onProblem: options.onProblem,
     maxRecordBytes: options.maxRecordBytes,
     stdin: options.stdin,
+    onNoData: () => stats.noData++,
   })) {
     let event: VigilEvent;
     try {
-      event = normalizeCloudTrail(record);
+      event = normalizeRecord(record, format, region === undefined ? undefined : { region });
     } catch (err) {
       stats.skipped++;
       const code = err instanceof VigilError ? err.code : 'VIGIL_INPUT_BAD_RECORD';

@@ -1,4 +1,4 @@
-export type { InputFile, RawRecord, ReadOptions, SkipReason } from './types.js';
+export type { InputFile, RawRecord, ReadOptions, RecordFormat, SkipReason } from './types.js';
 export { discoverInputs, type DiscoverOptions } from './cloudtrail/discover.js';
 export { dateFromS3Key, deliveryOrderKey, isDigestPath } from './cloudtrail/s3-key.js';
 export {
@@ -8,3 +8,4 @@ export {
 } from './cloudtrail/read-records.js';
 export { normalizeCloudTrail, BadRecordError } from './cloudtrail/normalize.js';
 export { CLOUDTRAIL_DETAIL_TYPES } from './cloudtrail/entries.js';
+export { normalizeRecord } from './normalize.js';

@@ -10,12 +10,19 @@ export interface InputFile {
   size?: number;
 }
 
-/** One raw CloudTrail record as read, before normalization. */
+/** The log formats Vigil reads; each has its own normalizer (`normalizeRecord`). */
+export type RecordFormat = 'cloudtrail' | 'vpcflow' | 'dns' | 's3access';
+
+/** One raw record as read, before normalization. */
 export interface RawRecord {
   record: Record<string, unknown>;
   file: string;
   /** 0-based position of the record in its file (the `Records` array index for AWS log files). */
   index: number;
+  /** The record's format, read from the content; absent means CloudTrail (the common case, kept lean). */
+  format?: RecordFormat;
+  /** The region the file's S3 layout names, for flow records whose format has no `region` field. */
+  region?: string;
 }
 
 export interface ReadOptions {
@@ -29,11 +36,14 @@ export interface ReadOptions {
   wholeFileMaxBytes?: number;
   /** Standard input, for `-`. Default `process.stdin`. */
   stdin?: NodeJS.ReadableStream;
+  /** Called for each flow log record without traffic (`log-status` NODATA or SKIPDATA), which is not yielded. */
+  onNoData?(): void;
 }
 
 /**
  * Why a file found while walking a folder was left out: a CloudTrail digest; another service's logs in
- * AWS's S3 layout (`AWSLogs/<account>/vpcflowlogs/…`, `Config`, `elasticloadbalancing`, CloudTrail
- * Insights); or a name that is not a JSON log (`README.txt`). Files named on the command line are always read.
+ * AWS's S3 layout (`AWSLogs/<account>/Config/…`, `elasticloadbalancing`, CloudTrail Insights; flow logs and
+ * Resolver query logs are read); or a name that is not a log (`README.txt`). Files named on the command
+ * line are always read.
  */
 export type SkipReason = 'digest' | 'other-service' | 'not-json';

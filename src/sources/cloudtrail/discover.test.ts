@@ -102,7 +102,7 @@ describe('discoverInputs', () => {
 });
 
 describe('discoverInputs in a synced log bucket', () => {
-  it('reads only what can be CloudTrail inside folders, but always reads files named on the command line', async () => {
+  it('reads only the logs Vigil reads inside folders, but always reads files named on the command line', async () => {
     const flow =
       'AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/05/14/123456789012_vpcflowlogs_us-east-1_fl-1_20240514T0000Z_x.log.gz';
     const config =
@@ -115,12 +115,15 @@ describe('discoverInputs in a synced log bucket', () => {
     for (const p of [flow, config, insight, ct, export1, 'exports/README.txt', 'exports/notes.md'])
       await put(`bucket/${p}`);
     const { files, skipped, problems } = await collect([join(root, 'bucket')]);
-    expect(files.map((f) => relative(join(root, 'bucket'), f.path))).toEqual([ct, export1]);
+    expect(files.map((f) => relative(join(root, 'bucket'), f.path))).toEqual([ct, flow, export1]);
     expect(skipped.map((p) => relative(join(root, 'bucket'), p)).sort()).toEqual(
-      [flow, config, insight, 'exports/README.txt', 'exports/notes.md'].sort(),
+      [config, insight, 'exports/README.txt', 'exports/notes.md'].sort(),
     );
     expect(problems).toEqual([]);
-    const named = await collect([join(root, 'bucket', 'exports', 'README.txt'), join(root, 'bucket', flow)]);
+    const named = await collect([
+      join(root, 'bucket', 'exports', 'README.txt'),
+      join(root, 'bucket', config),
+    ]);
     expect(named.files).toHaveLength(2);
   });
 });

@@ -5,6 +5,7 @@ import type { InputProblem } from '../../core/errors.js';
 import type { InputFile, SkipReason } from '../types.js';
 import { describeFsError } from './fs-error.js';
 import { isDigestPath } from './s3-key.js';
+import { NETWORK_LOG_SERVICES, isS3AccessLogName } from '../aws-log-keys.js';
 
 export interface DiscoverOptions {
   /** Called for each file recognised and left out (CloudTrail digest files). */
@@ -58,12 +59,12 @@ export async function* discoverInputs(
       return;
     }
     if (!named) {
-      // Walking a folder (an `aws s3 sync` of a whole log bucket, say): read what can be CloudTrail.
+      // Walking a folder (an `aws s3 sync` of a whole log bucket, say): read what can be a log Vigil reads.
       if (isOtherServiceLog(path)) {
         options.onSkipped?.(path, 'other-service');
         return;
       }
-      if (!JSON_LOG.test(path)) {
+      if (!LOG_NAME.test(path) && !isS3AccessLogName(path)) {
         options.onSkipped?.(path, 'not-json');
         return;
       }
@@ -89,10 +90,16 @@ export async function* discoverInputs(
   }
 }
 
-/** Names of JSON logs, plain or gzip: what CloudTrail, EventBridge archives and exports are called. */
-const JSON_LOG = /\.(json|jsonl|ndjson)(\.gz)?$|\.gz$/i;
+/**
+ * Names of logs, plain or gzip: what CloudTrail, EventBridge archives and exports are called (JSON), and
+ * flow and Resolver query logs (`.log`). S3 access log objects have no extension (`isS3AccessLogName`).
+ */
+export const LOG_NAME = /\.(json|jsonl|ndjson|log)(\.gz)?$|\.gz$/i;
 
-/** True for files under `AWSLogs/[o-org/]<account>/<service>/` where the service is not CloudTrail. */
+/**
+ * True for files under `AWSLogs/[o-org/]<account>/<service>/` where the service is not one Vigil reads
+ * (CloudTrail, VPC Flow Logs, Resolver query logs).
+ */
 export function isOtherServiceLog(path: string): boolean {
   const parts = path.split(/[\\/]/);
   const at = parts.lastIndexOf('AWSLogs');
@@ -101,7 +108,12 @@ export function isOtherServiceLog(path: string): boolean {
   if (parts[i]?.startsWith('o-')) i++;
   if (!/^\d{12}$/.test(parts[i] ?? '')) return false;
   const service = parts[i + 1];
-  return service !== undefined && i + 2 < parts.length && service !== 'CloudTrail';
+  return (
+    service !== undefined &&
+    i + 2 < parts.length &&
+    service !== 'CloudTrail' &&
+    !NETWORK_LOG_SERVICES.has(service)
+  );
 }
 
 function compareCodeUnits(a: string, b: string): number {

@@ -35,6 +35,8 @@ export class EntryReader {
   /** Set once a damaged record was skipped by looking for the next record start. */
   resynced = false;
   private recognized = false;
+  /** Set once the input has shown itself to be a Resolver query log. */
+  private dns = false;
 
   constructor(
     readonly file: string,
@@ -128,13 +130,21 @@ export class EntryReader {
       yield { record: detail, file: this.file, index };
       return;
     }
+    if (this.dns || (typeof o.query_name === 'string' && 'query_timestamp' in o)) {
+      // A Route 53 Resolver query log record (JSON lines as delivered to S3, or an array of them); once
+      // an input has shown itself to be one, its damaged records are reported against that format.
+      this.recognized = true;
+      this.dns = true;
+      yield { record: o, file: this.file, index: this.index++, format: 'dns' };
+      return;
+    }
     if (!this.recognized && !looksLikeRecord(o)) {
       const keys = Object.keys(o)
         .slice(0, 5)
         .map((k) => JSON.stringify(k.slice(0, 40)));
       this.problem(
         'VIGIL_INPUT_NOT_CLOUDTRAIL',
-        `not a CloudTrail log: no "Records" array, EventBridge event or CloudTrail record (keys: ${keys.join(', ') || 'none'})`,
+        `not a CloudTrail log: no "Records" array, EventBridge event, CloudTrail or Resolver query log record (keys: ${keys.join(', ') || 'none'})`,
         this.at(this.index, extra),
       );
       this.stopped = true;

@@ -17,6 +17,8 @@ import {
 import { EntryReader } from './entries.js';
 import { describeFsError } from './fs-error.js';
 import { JsonSplitter, type SplitItem } from './splitter.js';
+import { LineSplitter, linesOf } from '../text/lines.js';
+import { TextRecordReader, firstLineOf, sniffTextFormat, type TextFormat } from '../text/reader.js';
 
 export const DEFAULT_MAX_RECORD_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_WHOLE_FILE_MAX_BYTES = 32 * 1024 * 1024;
@@ -25,11 +27,13 @@ const READ_CHUNK = 1024 * 1024;
 interface Limits {
   maxRecordBytes: number;
   wholeFileMaxBytes: number;
+  onNoData?: () => void;
 }
 
 /**
- * Reads the raw CloudTrail records of one input: a `{"Records":[…]}` file, gzip or not (by magic bytes),
- * JSON lines, a JSON array, or EventBridge events (their `detail`). Inputs up to `wholeFileMaxBytes`
+ * Reads the raw records of one input: a CloudTrail `{"Records":[…]}` file, gzip or not (by magic bytes),
+ * JSON lines, a JSON array, or EventBridge events (their `detail`); Route 53 Resolver query logs (JSON);
+ * VPC Flow Logs and S3 server access logs (text, recognised by their first line). Inputs up to `wholeFileMaxBytes`
  * decompressed are parsed whole; larger ones and standard input are split record by record, so memory is
  * bounded by one record. Problems are reported through `onProblem`, never thrown: a bad record is skipped,
  * a bad file ends after its last good record.
@@ -38,6 +42,7 @@ export async function* readRecords(input: InputFile | '-', options: ReadOptions)
   const limits: Limits = {
     maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
     wholeFileMaxBytes: options.wholeFileMaxBytes ?? DEFAULT_WHOLE_FILE_MAX_BYTES,
+    onNoData: options.onNoData,
   };
   const file = input === '-' ? '-' : input.path;
   const entries = new EntryReader(file, options.onProblem);
@@ -142,9 +147,12 @@ function decodeWhole(buf: Buffer, entries: EntryReader, limits: Limits): Whole {
     return {};
   }
   const bom = bomLength(data);
+  const text = data.toString('utf8', bom);
+  const format = sniffText(text);
+  if (format !== undefined) return { rest: textRecords(text, format, entries, limits) };
   let value: unknown;
   try {
-    value = JSON.parse(data.toString('utf8', bom));
+    value = JSON.parse(text);
   } catch {
     // JSON lines, or a malformed file: split it, which keeps every record that parses.
     return { rest: splitAll(bom ? data.subarray(bom) : data, entries, limits) };
@@ -153,6 +161,30 @@ function decodeWhole(buf: Buffer, entries: EntryReader, limits: Limits): Whole {
   const records = (value as { Records?: unknown } | null)?.Records;
   if (Array.isArray(records)) return { records };
   return { rest: entries.entry(value) };
+}
+
+/** The text format of an input's start, skipping the line search for JSON (by far the common case). */
+function sniffText(text: string): TextFormat | undefined {
+  for (let i = 0; i < text.length && i < 64; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 /* { */ || c === 91 /* [ */) return undefined;
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break;
+  }
+  const first = firstLineOf(text.length > 65_536 ? text.slice(0, 65_537) : text);
+  return first === undefined ? undefined : sniffTextFormat(first);
+}
+
+function* textRecords(
+  text: string,
+  format: TextFormat,
+  entries: EntryReader,
+  limits: Limits,
+): Generator<RawRecord> {
+  const reader = new TextRecordReader(format, entries, limits.onNoData, limits.maxRecordBytes);
+  for (const line of linesOf(text)) {
+    const raw = reader.line(line);
+    if (raw) yield raw;
+  }
 }
 
 function* arrayEntries(values: unknown[], entries: EntryReader): Generator<RawRecord> {
@@ -182,8 +214,17 @@ async function* readStream(
   let gzip = false;
   /** The first bytes, held until there are enough to tell text from binary. */
   let sniff: Buffer | undefined = Buffer.alloc(0) as Buffer;
+  /** Set when the first line shows a text log (flow logs, S3 access logs): read line by line instead. */
+  let lines: { splitter: LineSplitter; reader: TextRecordReader } | undefined;
 
   function* feed(data: Buffer): Generator<RawRecord> {
+    if (lines !== undefined) {
+      for (const item of lines.splitter.push(data)) {
+        const raw = lines.reader.line(item);
+        if (raw) yield raw;
+      }
+      return;
+    }
     for (const item of splitter.push(data)) {
       yield* handleItem(item, ctx);
       if (entries.stopped) return;
@@ -197,7 +238,16 @@ async function* readStream(
       reportBinary(entries);
       return undefined;
     }
-    return held.subarray(bomLength(held));
+    const body = held.subarray(bomLength(held));
+    const nl = body.indexOf(10);
+    const format = sniffText(body.toString('utf8', 0, nl < 0 ? body.length : nl));
+    if (format !== undefined) {
+      lines = {
+        splitter: new LineSplitter(limits.maxRecordBytes),
+        reader: new TextRecordReader(format, entries, limits.onNoData, limits.maxRecordBytes),
+      };
+    }
+    return body;
   }
 
   try {
@@ -252,6 +302,13 @@ async function* readStream(
     return;
   }
   if (entries.stopped) return;
+  if (lines !== undefined) {
+    for (const item of lines.splitter.finish()) {
+      const raw = lines.reader.line(item);
+      if (raw) yield raw;
+    }
+    return;
+  }
   for (const item of splitter.finish()) for (const raw of handleItem(item, ctx)) yield raw;
 }
 

@@ -1,3 +1,5 @@
+import { networkLogStamp } from '../aws-log-keys.js';
+
 /**
  * Facts read from where AWS puts CloudTrail files:
  * `AWSLogs/[o-org/]<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail_<region>_YYYYMMDDTHHmmZ_<id>.json.gz`
@@ -40,7 +42,13 @@ export function dateFromS3Key(path: string): string | undefined {
   const parts = splitPath(path);
   for (let i = parts.length - 5; i >= 0; i--) {
     const seg = parts[i];
-    if (seg !== 'CloudTrail' && seg !== 'CloudTrail-Insight') continue;
+    if (
+      seg !== 'CloudTrail' &&
+      seg !== 'CloudTrail-Insight' &&
+      seg !== 'vpcflowlogs' &&
+      seg !== 'vpcdnsquerylogs'
+    )
+      continue;
     const [y, m, d] = [parts[i + 2], parts[i + 3], parts[i + 4]];
     if (isDigits(y, 4) && isDigits(m, 2) && isDigits(d, 2)) return validDay(y, m, d);
   }
@@ -57,7 +65,8 @@ export function dateFromS3Key(path: string): string | undefined {
 
 /**
  * A sort key that puts CloudTrail files in delivery order across regions and accounts: the file name's
- * `YYYYMMDDTHHmmZ` stamp, else the S3 layout's day, else '' (unknown: sorts first, in path order).
+ * `YYYYMMDDTHHmmZ` stamp (also in flow, Resolver query and S3 access log names), else the S3 layout's day,
+ * else '' (unknown: sorts first, in path order).
  * Scanning in this order lets windows and first-seen baselines see events roughly as they happened,
  * where a plain path sort would read one region's whole history before the next region's.
  */
@@ -70,6 +79,8 @@ export function deliveryOrderKey(path: string): string {
     const stamp = regionEnd < 0 ? '' : name.slice(regionEnd + 1, regionEnd + 14);
     if (isDigits(stamp.slice(0, 8), 8) && stamp[8] === 'T' && isDigits(stamp.slice(9, 13), 4)) return stamp;
   }
+  const stamp = networkLogStamp(path);
+  if (stamp !== undefined) return stamp;
   const day = dateFromS3Key(path);
   return day ? `${day.replace(/-/g, '')}T0000` : '';
 }

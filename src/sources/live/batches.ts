@@ -13,7 +13,7 @@ export function byDeliveryOrder(a: string, b: string): number {
 export function noteBatchTimes(batch: RawRecord[], now: number, note: (ms: number) => void): boolean {
   let timed = false;
   for (const r of batch) {
-    const ms = usableEventTime(r.record, now);
+    const ms = usableEventTime(r.record, now, r.format);
     if (ms !== undefined) {
       note(ms);
       timed = true;

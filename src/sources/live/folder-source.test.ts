@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createFolderSource, DONE } from './folder-source.js';
 import { ctRecord, ids, manualTimers, recorder, tempState, tick } from './testing.js';
 import type { LiveSource } from './types.js';
+import { FLOW_V2_HEADER, FLOW_V2_LINES } from '../network-samples.js';
+import { createPipeline } from '../../serve/pipeline.js';
 
 const NOW = Date.parse('2026-11-20T02:30:00Z');
 
@@ -185,5 +187,40 @@ describe('createFolderSource', () => {
       /pollMs must be a positive/,
     );
     expect(() => createFolderSource({ id: '', path: '/x', pollMs: 1 }, deps)).toThrow(/id must be/);
+  });
+  it("ingests a flow log file in its S3 layout as vpcflow records, with the layout's region", async () => {
+    state = tempState();
+    const { timers, rec, source, write } = setup();
+    write(
+      'AWSLogs/123456789012/vpcflowlogs/eu-west-1/2026/11/20/123456789012_vpcflowlogs_eu-west-1_fl-0a1b_20261120T0210Z_0a1b2c3d.log.gz',
+      gzipSync([FLOW_V2_HEADER, ...FLOW_V2_LINES].join('\n')),
+    );
+    source.start();
+    await tick(timers);
+    await tick(timers);
+    await tick(timers);
+    expect(rec.problems).toEqual([]);
+    const records = rec.batches.flatMap((b) => b.records);
+    expect(records.map((r) => [r.format, r.region, r.record.action])).toEqual([
+      ['vpcflow', 'eu-west-1', 'REJECT'],
+      ['vpcflow', 'eu-west-1', 'ACCEPT'],
+    ]);
+    // The serve pipeline turns them into flow events.
+    const events: string[] = [];
+    const pipeline = createPipeline({
+      detections: [],
+      getField: () => undefined,
+      store: {} as never,
+      router: {} as never,
+      targets: new Map(),
+      outbox: {} as never,
+      alerts: new Map() as never,
+      realertWindowMs: 0,
+      sequences: false,
+      onProblem: (p) => rec.onProblem(p),
+      events: { add: (batch) => batch.forEach((e) => events.push(`${e.source} ${e.region}`)) },
+    });
+    expect(pipeline.records(records)).toBe(2);
+    expect(events).toEqual(['vpcflow eu-west-1', 'vpcflow eu-west-1']);
   });
 });

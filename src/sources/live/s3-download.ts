@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { InputProblem } from '../../core/errors.js';
 import { readRecords } from '../cloudtrail/read-records.js';
+import { flowLogRegion } from '../aws-log-keys.js';
 import type { RawRecord } from '../types.js';
 
 export function s3Uri(bucket: string, key: string): string {
@@ -53,7 +54,13 @@ export async function* readS3Object(
       return;
     }
     const onProblem = (p: InputProblem) => options.onProblem({ ...p, file: uri });
-    for await (const r of readRecords({ path: tmp, size }, { onProblem })) yield { ...r, file: uri };
+    const region = flowLogRegion(key);
+    for await (const r of readRecords({ path: tmp, size }, { onProblem })) {
+      // The temporary file's name has lost the S3 layout: flow records take their region from the key.
+      yield r.format === 'vpcflow' && region !== undefined
+        ? { ...r, file: uri, region }
+        : { ...r, file: uri };
+    }
   } finally {
     await rm(tmp, { force: true });
   }

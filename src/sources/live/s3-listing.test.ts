@@ -39,7 +39,10 @@ describe('s3 listing', () => {
       ctKey('ap-south-1', '20261120T0100Z', 'ap', '210987654321'),
     ];
     for (const k of keys) await bucket.put(k, ctLog(['x']));
-    await bucket.put('AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/20/flow.log.gz', ctLog(['f']));
+    await bucket.put(
+      'AWSLogs/123456789012/elasticloadbalancing/us-east-1/2026/11/20/elb.log.gz',
+      ctLog(['f']),
+    );
     await bucket.put('AWSLogs/extra.json', ctLog(['e']));
     const s3 = bucket.client();
     const newest = new Map([

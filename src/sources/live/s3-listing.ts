@@ -1,9 +1,7 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { isOtherServiceLog } from '../cloudtrail/discover.js';
+import { LOG_NAME, isOtherServiceLog } from '../cloudtrail/discover.js';
 import { isDigestPath } from '../cloudtrail/s3-key.js';
-
-/** Names of JSON logs, plain or gzip (the rule `discoverInputs` applies when walking a folder). */
-const JSON_LOG = /\.(json|jsonl|ndjson)(\.gz)?$|\.gz$/i;
+import { NETWORK_LOG_SERVICES, isS3AccessLogName } from '../aws-log-keys.js';
 
 export interface S3Object {
   key: string;
@@ -12,9 +10,17 @@ export interface S3Object {
   lastModifiedMs: number | undefined;
 }
 
-/** True for a key the S3 source reads: a JSON log that is not a digest nor another service's log. */
+/**
+ * True for a key the S3 source reads (the rule `discoverInputs` applies when walking a folder): a log
+ * that is not a digest nor the log of a service Vigil does not read.
+ */
 export function isWantedKey(key: string): boolean {
-  return !key.endsWith('/') && JSON_LOG.test(key) && !isDigestPath(key) && !isOtherServiceLog(key);
+  return (
+    !key.endsWith('/') &&
+    (LOG_NAME.test(key) || isS3AccessLogName(key)) &&
+    !isDigestPath(key) &&
+    !isOtherServiceLog(key)
+  );
 }
 
 /**
@@ -45,10 +51,10 @@ export function startAfterFor(newestDone: string | undefined): string | undefine
 /** Sorts after every key that starts with a given folder (StartAfter compares UTF-8 bytes). */
 const PAST = '\u{10FFFF}';
 
-/** `…AWSLogs/[o-org/]<account>/<service>/` for a key under another service than CloudTrail (digests included). */
+/** `…AWSLogs/[o-org/]<account>/<service>/` for a key under a service Vigil does not read (digests included). */
 function otherServiceFolder(key: string): string | undefined {
   const m = /^((?:.*\/)?AWSLogs\/(?:o-[^/]+\/)?\d{12}\/([^/]+)\/)/.exec(key);
-  return m && m[2] !== 'CloudTrail' ? m[1] : undefined;
+  return m && m[2] !== 'CloudTrail' && !NETWORK_LOG_SERVICES.has(m[2]!) ? m[1] : undefined;
 }
 
 async function listPage(

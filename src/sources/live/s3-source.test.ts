@@ -63,7 +63,10 @@ describe('createS3Source', () => {
       'AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2026/11/20/123456789012_CloudTrail-Digest_us-east-1_x_20261120T0300Z.json.gz',
       ctLog(['digest']),
     );
-    await bucket.put('AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/20/flow.log.gz', ctLog(['flow']));
+    await bucket.put(
+      'AWSLogs/123456789012/elasticloadbalancing/us-east-1/2026/11/20/elb.log.gz',
+      ctLog(['flow']),
+    );
     await bucket.put('outside/other.json', ctLog(['outside']));
     const { timers, rec, source } = setup();
     source.start();

@@ -13,7 +13,8 @@ export const ERROR_CODES = {
   VIGIL_RULE_INVALID: 'a detection or Sigma rule could not be loaded',
   VIGIL_RULE_UNSUPPORTED: 'a Sigma rule uses a feature Vigil does not support',
   VIGIL_DETECTION_FAILED: 'a detection threw while evaluating a record',
-  VIGIL_INTEL_INVALID: 'a threat-intelligence list entry is not an IP address or CIDR',
+  VIGIL_INTEL_INVALID: 'a threat-intelligence list entry is not an IP, CIDR or domain name',
+  VIGIL_INTEL_SKIPPED: 'threat-intelligence entries skipped: not IPs or domains, or expired',
   VIGIL_USAGE: 'the command line is wrong',
   VIGIL_STORE: 'the findings store failed',
 } as const;

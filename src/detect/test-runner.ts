@@ -1,4 +1,7 @@
+import type { VigilEvent } from '../core/event.js';
 import { normalizeCloudTrail } from '../sources/cloudtrail/normalize.js';
+import { normalizeDns } from '../sources/dns/normalize.js';
+import { normalizeVpcFlow } from '../sources/vpcflow/normalize.js';
 import { createEngine } from './engine.js';
 import { createFieldGetter } from './fields/index.js';
 import { detectionTestLookups } from './test-lookups.js';
@@ -17,6 +20,14 @@ function isStateful(d: Detection): boolean {
   return d.aggregate !== undefined;
 }
 
+/** A test record as the event its detection's source would make of it (records are in AWS's own shape). */
+function normalizeCase(d: Detection, record: Record<string, unknown>, index?: number): VigilEvent {
+  const location = { file: d.file, ...(index === undefined ? {} : { record: index }) };
+  if (d.source === 'vpcflow') return normalizeVpcFlow(record, {}, location);
+  if (d.source === 'dns') return normalizeDns(record, location);
+  return normalizeCloudTrail(record, location);
+}
+
 function runCase(d: Detection, t: DetectionTest, getField: FieldGetter): DetectionTestResult {
   const result = (ok: boolean, message: string) => ({ id: d.id, name: t.name, ok, message });
   const errors: DetectionError[] = [];
@@ -27,7 +38,7 @@ function runCase(d: Detection, t: DetectionTest, getField: FieldGetter): Detecti
         return result(false, 'a stateful case needs "events" and "findings"');
       let findings = 0;
       t.events.forEach((record, i) => {
-        findings += engine.process(normalizeCloudTrail(record, { file: d.file, record: i })).length;
+        findings += engine.process(normalizeCase(d, record, i)).length;
       });
       if (errors.length) return result(false, `the detection threw: ${errors[0]!.message}`);
       return findings === t.findings
@@ -35,7 +46,7 @@ function runCase(d: Detection, t: DetectionTest, getField: FieldGetter): Detecti
         : result(false, `expected ${t.findings} finding(s), got ${findings}`);
     }
     if (!t.event || t.match === undefined) return result(false, 'a case needs "event" and "match"');
-    const hits = engine.process(normalizeCloudTrail(t.event, { file: d.file }));
+    const hits = engine.process(normalizeCase(d, t.event));
     if (errors.length) return result(false, `the detection threw: ${errors[0]!.message}`);
     const matched = hits.length > 0;
     return matched === t.match

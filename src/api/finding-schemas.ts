@@ -52,7 +52,10 @@ export const FINDING_SCHEMA = {
         accessKeyId: { type: 'string' },
         ip: { type: 'string' },
         userAgent: { type: 'string' },
-        geo: { type: 'object', properties: { country: { type: 'string' }, asn: { type: 'integer' } } },
+        geo: {
+          type: 'object',
+          properties: { country: { type: 'string' }, asn: { type: 'integer' }, org: { type: 'string' } },
+        },
       },
     },
     resources: {

@@ -1,5 +1,19 @@
 import { z } from 'zod';
 import { digestConfigSchema, PAGERDUTY_DIGEST_PROBLEM } from '../notify/config.js';
+import { INTEL_FORMATS } from '../intel/lists/load.js';
+
+/** A threat or trusted list: a path, or `{ path, format?, name?, kind? }` (src/intel/lists). */
+const intelList = z.union([
+  z.string().min(1),
+  z
+    .object({
+      path: z.string().min(1),
+      format: z.enum(INTEL_FORMATS).optional(),
+      name: z.string().min(1).optional(),
+      kind: z.enum(['threat', 'trusted']).optional(),
+    })
+    .strict(),
+]);
 
 /** A secret is referenced, never written into the config: an environment variable or a file. */
 export const secretRef = z.union([
@@ -94,8 +108,18 @@ export const configSchema = z
         rules: z.array(z.string().min(1)).default([]),
         builtin: z.boolean().default(true),
         experimental: z.boolean().default(false),
-        threatIntel: z.array(z.string().min(1)).default([]),
+        threatIntel: z.array(intelList).default([]),
         awsIpRanges: z.string().min(1).optional(),
+        torExits: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+    /** Location and AS of addresses (src/enrich): the bundled databases unless the user names files. */
+    geo: z
+      .object({
+        enabled: z.boolean().default(true),
+        countryDb: z.string().min(1).optional(),
+        asnDb: z.string().min(1).optional(),
       })
       .strict()
       .default({}),

@@ -10,12 +10,20 @@ export interface FindingActor {
   accessKeyId?: string;
   ip?: string;
   userAgent?: string;
-  geo?: { country?: string; asn?: number };
+  /** Where `ip` is: ISO country code, AS number and the AS's organisation. */
+  geo?: { country?: string; asn?: number; org?: string };
 }
 
 export interface FindingResource {
   type: string;
   id: string;
+}
+
+/** Another finding this one is made of (an attack sequence's members), as listed in `related`. */
+export interface RelatedFinding {
+  id: string;
+  type: string;
+  title: string;
 }
 
 export interface Finding {
@@ -41,6 +49,11 @@ export interface Finding {
   mitre: { tactics: string[]; techniques: string[] };
   remediation: string;
   references: string[];
+  /**
+   * Findings this one links (schema 1.1, optional): an attack sequence's members in time order. Absent on
+   * ordinary findings, so their exports are unchanged.
+   */
+  related?: RelatedFinding[];
 }
 
 /** How many evidence event ids a finding keeps; `count` keeps counting past it. */

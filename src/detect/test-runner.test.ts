@@ -138,4 +138,57 @@ describe('runDetectionTests', () => {
     expect(runDetectionTests([d]).every((r) => r.ok)).toBe(true);
     expect(runDetectionTests([d], createFieldGetter()).map((r) => r.ok)).toEqual([false, true]);
   });
+  it('normalizes the records of flow-log and DNS detections as their source does', () => {
+    const flow = (dstport: number) => ({
+      version: 2,
+      'account-id': '111122223333',
+      'interface-id': 'eni-0a1b2c3d4e5f60718',
+      srcaddr: '10.0.1.50',
+      dstaddr: '192.0.2.10',
+      srcport: 44321,
+      dstport,
+      protocol: 6,
+      packets: 10,
+      bytes: 840,
+      start: 1795168800,
+      end: 1795168860,
+      action: 'ACCEPT',
+      'log-status': 'OK',
+    });
+    const dns = (name: string) => ({
+      version: '1.100000',
+      account_id: '111122223333',
+      region: 'us-east-1',
+      query_timestamp: '2026-11-20T10:00:00Z',
+      query_name: name,
+      query_type: 'A',
+      rcode: 'NOERROR',
+      answers: [],
+      srcaddr: '10.0.1.50',
+    });
+    const onFlow = detection(
+      'flow-853',
+      { s: { dstport: 853 }, condition: 's' },
+      [
+        { name: 'DoT', match: true, event: flow(853) },
+        { name: 'HTTPS', match: false, event: flow(443) },
+      ],
+      { source: 'vpcflow' },
+    );
+    const onDns = detection(
+      'dns-domain',
+      { s: { 'vigil.dns.domain': 'example.co.uk' }, condition: 's' },
+      [
+        { name: 'under it', match: true, event: dns('www.example.co.uk.') },
+        { name: 'elsewhere', match: false, event: dns('example.com.') },
+      ],
+      { source: 'dns' },
+    );
+    expect(runDetectionTests([onFlow, onDns]).map((r) => [r.name, r.ok])).toEqual([
+      ['DoT', true],
+      ['HTTPS', true],
+      ['under it', true],
+      ['elsewhere', true],
+    ]);
+  });
 });

@@ -51,6 +51,8 @@ export interface AggregatorOptions {
   maxFindings?: number;
   /** Called with each finding evicted past the bound, so a host can store it before it is dropped. */
   onEvict?: (finding: Finding) => void;
+  /** Location and AS of the actor's IP (src/enrich): filled into `actor.geo` when known. */
+  geo?: (ip: string) => FindingActor['geo'] | undefined;
 }
 
 const ACCOUNT = /^\d{12}$/;
@@ -65,13 +67,17 @@ function clampSeverity(s: number): number {
   return Math.min(10, Math.max(1, s));
 }
 
-function actorOf(e: VigilEvent): FindingActor {
+function actorOf(e: VigilEvent, geoOf?: AggregatorOptions['geo']): FindingActor {
   const actor: FindingActor = {};
   if (e.principal !== undefined) actor.principal = e.principal;
   actor.principalType = e.principalType;
   if (e.accessKeyId !== undefined) actor.accessKeyId = e.accessKeyId;
   if (e.sourceIp !== undefined && !e.sourceIsService) actor.ip = e.sourceIp;
   if (e.userAgent !== undefined) actor.userAgent = e.userAgent;
+  if (actor.ip !== undefined && geoOf) {
+    const geo = geoOf(actor.ip);
+    if (geo) actor.geo = geo;
+  }
   return actor;
 }
 
@@ -134,7 +140,7 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
         if (ts === firstTs) {
           f.title = hit.title;
           f.description = hit.description;
-          f.actor = actorOf(e);
+          f.actor = actorOf(e, options.geo);
           f.accountId = e.accountId && ACCOUNT.test(e.accountId) ? e.accountId : UNKNOWN;
           f.region = e.region && REGION.test(e.region) ? e.region : UNKNOWN;
         }
@@ -171,7 +177,7 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
       firstSeen: isoTime(firstTs),
       lastSeen: isoTime(lastTs),
       count,
-      actor: actorOf(e),
+      actor: actorOf(e, options.geo),
       resources: [],
       evidence: { eventIds: [], eventNames: [] },
       mitre: { tactics: [...d.mitre.tactics], techniques: [...d.mitre.techniques] },

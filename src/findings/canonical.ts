@@ -26,6 +26,7 @@ export function canonicalFinding(f: Finding): Finding {
     mitre: { tactics: [...f.mitre.tactics], techniques: [...f.mitre.techniques] },
     remediation: f.remediation,
     references: [...f.references],
+    ...(f.related ? { related: f.related.map((r) => ({ id: r.id, type: r.type, title: r.title })) } : {}),
   };
 }
 
@@ -37,9 +38,10 @@ function canonicalActor(a: FindingActor): FindingActor {
   if (a.ip !== undefined) out.ip = a.ip;
   if (a.userAgent !== undefined) out.userAgent = a.userAgent;
   if (a.geo !== undefined) {
-    const geo: { country?: string; asn?: number } = {};
+    const geo: NonNullable<FindingActor['geo']> = {};
     if (a.geo.country !== undefined) geo.country = a.geo.country;
     if (a.geo.asn !== undefined) geo.asn = a.geo.asn;
+    if (a.geo.org !== undefined) geo.org = a.geo.org;
     out.geo = geo;
   }
   return out;

@@ -7,6 +7,7 @@ import { ASFF_LIMITS, toAsff } from './format/asff.js';
 import { writeJsonl } from './format/jsonl.js';
 import { collectText } from './format/sink.js';
 import { HOSTILE, sampleFindings } from './testing.js';
+import { findSequences } from './sequence.js';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
@@ -54,6 +55,12 @@ describe('schema/finding.schema.json', () => {
     expect(validateFinding({ ...o, extra: 1 })).toBe(false);
     expect(validateFinding({ ...o, actor: { ...(o!.actor as object), shell: 'x' } })).toBe(false);
     expect(validateFinding({ ...o, evidence: { eventIds: [], eventNames: [], raw: {} } })).toBe(false);
+    // actor.geo: country code, AS number and its organisation (src/enrich), nothing else.
+    const geo = { country: 'NL', asn: 3333, org: 'RIPE NCC' };
+    expect(validateFinding({ ...o, actor: { ...(o!.actor as object), geo } })).toBe(true);
+    expect(validateFinding({ ...o, actor: { ...(o!.actor as object), geo: { ...geo, city: 'x' } } })).toBe(
+      false,
+    );
   });
 
   it('rejects a severity label that does not match its band, a bad id and a bad date', async () => {
@@ -121,5 +128,25 @@ describe('schema/asff.schema.json', () => {
       delete copy[key];
       expect(validateAsff(copy), key).toBe(false);
     }
+  });
+});
+
+describe('schema/finding.schema.json: related (1.1)', () => {
+  it('accepts an attack sequence linking its members, and rejects a malformed link', async () => {
+    const members = sampleFindings().map((f, i) => ({
+      ...f,
+      id: f.id.slice(0, 31) + String(i),
+      detector: `detector-${i}`,
+      actor: { principal: 'arn:aws:iam::123456789012:user/alice', ip: '203.0.113.7' },
+      severity: 5,
+      severityLabel: 'MEDIUM' as const,
+      mitre: { tactics: [['TA0007'], ['TA0004'], ['TA0005']][i]!, techniques: [] },
+    }));
+    const [seq] = findSequences(members);
+    const [o] = await jsonlObjects([seq!]);
+    expect(validateFinding(o)).toBe(true);
+    expect(o!.related).toHaveLength(3);
+    expect(validateFinding({ ...o, related: [{ id: 'x', type: 'T:a/b', title: 't' }] })).toBe(false);
+    expect(validateFinding({ ...o, related: [{ ...(o!.related as object[])[0], extra: 1 }] })).toBe(false);
   });
 });

@@ -1,10 +1,18 @@
 import { fileURLToPath } from 'node:url';
-import { basename } from 'node:path';
 import type { InputProblem } from '../core/errors.js';
+import type { FindingActor } from '../core/finding.js';
+import { createEnrichment } from '../enrich/index.js';
 import type { Detection, FieldGetter } from '../detect/types.js';
 import { createFieldGetter, type FieldLookups } from '../detect/fields/index.js';
 import { builtinDetectionsDir, loadDetectionDir } from '../detect/index.js';
-import { createIpClassifier, loadAwsIpRanges, loadIpList } from '../intel/index.js';
+import {
+  createIpClassifier,
+  loadAwsIpRanges,
+  loadIpList,
+  loadThreatIntel,
+  type ThreatIntel,
+  type AwsIpRanges,
+} from '../intel/index.js';
 import type { ContextOptions } from './options.js';
 
 export interface RuleProblem {
@@ -20,6 +28,10 @@ export interface DetectionContext {
   ruleProblems: RuleProblem[];
   intelProblems: InputProblem[];
   getField: FieldGetter;
+  /** The loaded threat and trusted lists, when any is configured: `serve` watches them for changes. */
+  intel?: ThreatIntel;
+  /** Location and AS of an actor's IP, for findings' `actor.geo` (src/enrich). */
+  actorGeo?: (ip: string) => FindingActor['geo'] | undefined;
 }
 
 /** Caches lookups per IP: the same few addresses recur across millions of records. */
@@ -84,30 +96,41 @@ const REGISTERED_BLOCKS = fileURLToPath(new URL('../../data/aws-registered-block
  * AWS's addresses: the prefixes of ip-ranges.json (the shipped snapshot, or the user's file) plus the
  * blocks registered to Amazon that an old snapshot may miss (data/aws-registered-blocks.txt).
  */
-function awsAddresses(file: string | undefined): { contains(ip: string): boolean } {
-  const ranges = loadAwsIpRanges(file);
+function awsAddresses(ranges: AwsIpRanges): { contains(ip: string): boolean } {
   const registered = loadIpList(REGISTERED_BLOCKS).set;
   return { contains: (ip) => ranges.contains(ip) || registered.lookup(ip) };
 }
 
-/** The field getter with the user's lookups: AWS IP ranges and threat lists. */
-export function buildFieldGetter(options: Pick<ContextOptions, 'threatIntel' | 'awsIpRanges'>): {
+/**
+ * The field getter with the user's lookups: AWS IP ranges, threat and trusted lists. The list lookups
+ * read the lists' current version, so a reload (watchIntel on `intel`) reaches the engine at once.
+ */
+export function buildFieldGetter(
+  options: Pick<ContextOptions, 'threatIntel' | 'awsIpRanges' | 'geo' | 'torExits'>,
+): {
   getField: FieldGetter;
   intelProblems: InputProblem[];
+  intel?: ThreatIntel;
+  /** Location and AS of an actor's IP, for findings (src/enrich). */
+  actorGeo?: (ip: string) => FindingActor['geo'] | undefined;
 } {
-  const intelProblems: InputProblem[] = [];
-  const lists = options.threatIntel.map((file) => {
-    const { set, problems } = loadIpList(file);
-    intelProblems.push(...problems);
-    return { name: basename(file), set };
-  });
+  const ranges = loadAwsIpRanges(options.awsIpRanges);
+  const enrich = createEnrichment({ geo: options.geo, torExits: options.torExits, awsIpRanges: ranges });
+  const { geo, isTorExit, awsService } = enrich.lookups;
   const lookups: FieldLookups = {
-    ipClass: memoize(createIpClassifier(awsAddresses(options.awsIpRanges))),
+    ipClass: memoize(createIpClassifier(awsAddresses(ranges))),
+    awsService: memoize(awsService),
+    ...(geo ? { geo: memoize(geo) } : {}),
+    ...(isTorExit ? { isTorExit } : {}),
   };
-  if (lists.length) {
-    lookups.threatIntel = memoize((ip) => lists.find((l) => l.set.lookup(ip))?.name);
-  }
-  return { getField: createFieldGetter(lookups), intelProblems };
+  const actorGeo = memoize((ip: string) => enrich.actorGeo(ip));
+  if (options.threatIntel.length === 0)
+    return { getField: createFieldGetter(lookups), intelProblems: [], actorGeo };
+  const { intel, problems } = loadThreatIntel(options.threatIntel);
+  lookups.threatIntel = intel.threatIntel;
+  lookups.threatDomain = intel.threatDomain;
+  lookups.trusted = intel.trusted;
+  return { getField: createFieldGetter(lookups), intelProblems: problems, intel, actorGeo };
 }
 
 export function buildContext(options: ContextOptions, load: { tests?: boolean } = {}): DetectionContext {

@@ -99,13 +99,14 @@ export function createFileScanner(init: WorkerInit): FileScanner {
   async function scanFile(seq: number, input: InputFile, emit: (batch: Batch) => void): Promise<void> {
     let signals: Signal[] = [];
     let problems: InputProblem[] = [];
-    const total: ReadStats = { records: 0, skipped: 0, filtered: 0 };
-    const sent: ReadStats = { records: 0, skipped: 0, filtered: 0 };
+    const total: ReadStats = { records: 0, skipped: 0, filtered: 0, noData: 0 };
+    const sent: ReadStats = { records: 0, skipped: 0, filtered: 0, noData: 0 };
     const flush = (done: boolean) => {
       const stats: ReadStats = {
         records: total.records - sent.records,
         skipped: total.skipped - sent.skipped,
         filtered: total.filtered - sent.filtered,
+        noData: total.noData - sent.noData,
       };
       Object.assign(sent, total);
       emit({

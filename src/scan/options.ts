@@ -1,3 +1,8 @@
+import type { SequenceOptions } from '../findings/sequence.js';
+
+import type { IntelListSpec } from '../intel/index.js';
+import type { GeoOptions } from '../enrich/geo.js';
+
 /** What a scan needs to know; built by the CLI from flags, environment and defaults. */
 export interface ScanOptions {
   /** Files, folders, or `-` for standard input. */
@@ -8,10 +13,14 @@ export interface ScanOptions {
   builtin: boolean;
   /** Also run detections marked experimental. */
   experimental: boolean;
-  /** GuardDuty TXT threat lists (IPs and CIDRs). */
-  threatIntel: string[];
+  /** Threat and trusted lists (src/intel/lists): file paths, or specs with format, name and kind. */
+  threatIntel: (string | IntelListSpec)[];
   /** AWS `ip-ranges.json`; defaults to the shipped snapshot. */
   awsIpRanges?: string;
+  /** User MaxMind country/city and ASN files (default: the bundled DB-IP/ip-location-db data); `false`: none. */
+  geo?: GeoOptions | false;
+  /** A Tor exit list (the Tor Project's bulk exit list, or one address per line). */
+  torExits?: string;
   /** Only events at or after / before these epoch-ms times. */
   since?: number;
   until?: number;
@@ -19,10 +28,12 @@ export interface ScanOptions {
   workers: number;
   /** Largest single record accepted, in bytes. */
   maxRecordBytes?: number;
+  /** Attack sequences: their window and rule, or `false` for none (src/findings/sequence.ts). */
+  sequences?: SequenceOptions | false;
 }
 
 /** What the workers need to build the same detection context as the main thread. */
 export type ContextOptions = Pick<
   ScanOptions,
-  'ruleDirs' | 'builtin' | 'experimental' | 'threatIntel' | 'awsIpRanges'
+  'ruleDirs' | 'builtin' | 'experimental' | 'threatIntel' | 'awsIpRanges' | 'geo' | 'torExits'
 >;

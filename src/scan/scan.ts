@@ -7,6 +7,7 @@ import type { SeverityLabel } from '../core/severity.js';
 import type { DetectionError, Hit } from '../detect/types.js';
 import { createEngine, type Engine, type Signal } from '../detect/index.js';
 import { createAggregator } from '../findings/index.js';
+import { findSequences } from '../findings/sequence.js';
 import { dateFromS3Key, deliveryOrderKey, discoverInputs, type InputFile } from '../sources/index.js';
 import { buildContext, type DetectionContext } from './context.js';
 import type { ScanOptions } from './options.js';
@@ -34,6 +35,8 @@ export interface ScanResult {
   progress: ScanProgress;
   /** Records well-formed but outside --since/--until. */
   filtered: number;
+  /** Flow log records without traffic (log-status NODATA or SKIPDATA). */
+  noData: number;
   /** Files found in folders and left out: digests, other services' logs, names that are not JSON logs. */
   filesSkipped: number;
   problems: number;
@@ -68,7 +71,7 @@ export async function runScan(
   deps: { stdin?: NodeJS.ReadableStream; context?: DetectionContext } = {},
 ): Promise<ScanResult> {
   const context = deps.context ?? buildContext(options);
-  const aggregator = createAggregator();
+  const aggregator = createAggregator({ geo: context.actorGeo });
   const progress: ScanProgress = {
     filesTotal: 0,
     filesDone: 0,
@@ -77,6 +80,7 @@ export async function runScan(
     findings: { LOW: 0, MEDIUM: 0, HIGH: 0, CRITICAL: 0 },
   };
   let filtered = 0;
+  let noData = 0;
   let filesSkipped = 0;
   let problems = 0;
   const detectionErrors: Record<string, number> = {};
@@ -103,6 +107,7 @@ export async function runScan(
     progress.records += s.records;
     progress.skipped += s.skipped;
     filtered += s.filtered;
+    noData += s.noData;
   };
 
   const files: InputFile[] = [];
@@ -135,7 +140,12 @@ export async function runScan(
     await scanInWorkers(files, threads - 1, {
       init: {
         detections: context.detections.map((d) => ({ ...d, tests: [] })),
-        lookups: { threatIntel: options.threatIntel, awsIpRanges: options.awsIpRanges },
+        lookups: {
+          threatIntel: options.threatIntel,
+          awsIpRanges: options.awsIpRanges,
+          geo: options.geo,
+          torExits: options.torExits,
+        },
         since: options.since,
         until: options.until,
         maxRecordBytes: options.maxRecordBytes,
@@ -159,7 +169,7 @@ export async function runScan(
   if (stdin) await scanInProcess('-');
 
   async function scanInProcess(input: InputFile | '-') {
-    const stats: ReadStats = { records: 0, skipped: 0, filtered: 0 };
+    const stats: ReadStats = { records: 0, skipped: 0, filtered: 0, noData: 0 };
     let n = 0;
     for await (const event of readEvents(input, stats, { ...readOptions, stdin: deps.stdin })) {
       for (const hit of engine.process(event)) addHit(hit);
@@ -170,11 +180,17 @@ export async function runScan(
     listener.onProgress?.(progress);
   }
 
+  // Attack sequences chain the finished findings by actor; they come after them, so a scan that raises
+  // none lists exactly what it did before.
+  const findings = aggregator.findings();
+  const sequences = options.sequences === false ? [] : findSequences(findings, options.sequences);
+  for (const s of sequences) progress.findings[s.severityLabel]++;
   return {
-    findings: aggregator.findings(),
+    findings: sequences.length ? [...findings, ...sequences] : findings,
     context,
     progress,
     filtered,
+    noData,
     filesSkipped,
     problems,
     detectionErrors,

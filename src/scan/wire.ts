@@ -11,7 +11,7 @@ export type WireHit = Omit<Hit, 'detection'> & { d: number };
 export interface WorkerInit {
   /** The main thread's detections, loaded once there (without their test cases). */
   detections: Detection[];
-  lookups: Pick<ContextOptions, 'threatIntel' | 'awsIpRanges'>;
+  lookups: Pick<ContextOptions, 'threatIntel' | 'awsIpRanges' | 'geo' | 'torExits'>;
   since?: number;
   until?: number;
   maxRecordBytes?: number;

@@ -8,12 +8,16 @@ import type { FindingStore } from '../store/index.js';
 import type { Router } from '../router/index.js';
 import { findingEvent, type RoutedEvent } from '../router/routed-event.js';
 import type { Alert } from '../notify/types.js';
-import { normalizeCloudTrail } from '../sources/index.js';
+import { normalizeRecord, type RecordFormat } from '../sources/index.js';
 import type { FieldGetter } from '../detect/types.js';
 import { shouldAlert } from '../outbox/index.js';
 import type { AlertState } from './alert-state.js';
 import type { VigilEvent } from '../core/event.js';
 import type { SuppressionMatcher } from '../findings/suppress.js';
+import { createSequenceTracker, type SequenceOptions } from '../findings/sequence.js';
+
+/** How many stored findings seed the attack-sequence tracker at start. */
+const SEQUENCE_SEED = 10_000;
 
 /** Where a routed finding's alert goes: the outbox (persisted, retried). */
 export interface AlertSink {
@@ -44,6 +48,10 @@ export interface PipelineDeps {
   onFinding?(finding: Finding, alerted: boolean): void;
   /** Base URL of the server, for links to findings in alerts. */
   publicUrl?: string;
+  /** Location and AS of a finding actor's IP (src/enrich), for `actor.geo`. */
+  actorGeo?: (ip: string) => Finding['actor']['geo'];
+  /** Attack sequences: their window and rule, or `false` for none (src/findings/sequence.ts). */
+  sequences?: SequenceOptions | false;
   metrics?: {
     finding(severityLabel: string): void;
     routed(route: string): void;
@@ -56,7 +64,7 @@ export interface Pipeline {
    * to `onProblem` (default: the pipeline's own).
    */
   records(
-    records: { record: unknown; file: string; index: number }[],
+    records: { record: unknown; file: string; index: number; format?: RecordFormat; region?: string }[],
     onProblem?: (p: InputProblem) => void,
   ): number;
   /** Findings that arrive ready-made (GuardDuty, Security Hub): stored and alerted like Vigil's own. */
@@ -90,12 +98,18 @@ function alertEvent(finding: Finding, reason: Alert['reason'], occurrence: strin
  * the outbox ignores.
  */
 export function createPipeline(deps: PipelineDeps): Pipeline {
-  const aggregator = createAggregator();
+  const aggregator = createAggregator({ geo: deps.actorGeo });
   const engine = createEngine(deps.detections, {
     getField: deps.getField,
     onError: (e) => deps.onDetectionError?.(e),
     trackState: deps.trackState ?? false,
   });
+
+  // Attack sequences: every stored finding is offered to the tracker (seeded from the store's most
+  // severe and recent findings, so a restart keeps the members); a sequence it completes or grows is
+  // stored and alerted like any finding.
+  const sequences = deps.sequences === false ? undefined : createSequenceTracker(deps.sequences);
+  sequences?.seed(deps.store.list({ limit: SEQUENCE_SEED }));
 
   function route(finding: Finding, reason: Alert['reason'], occurrence: string): number {
     const event = alertEvent(finding, reason, occurrence);
@@ -129,11 +143,15 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     // For Vigil's own hits the aggregator's finding carries this process's running count: the store is
     // given this hit's share (it counts event ids itself, so replays add nothing).
     const stored = deps.store.upsert({ ...finding, count }, eventIds, undefined, { countIsTotal });
+    let latest = stored;
     if (deps.suppressions?.apply(stored)) {
-      deps.onFinding?.(deps.store.get(finding.id) ?? stored, false);
-      return;
+      latest = deps.store.get(finding.id) ?? stored;
+      deps.onFinding?.(latest, false);
+    } else {
+      deps.onFinding?.(stored, alerted);
     }
-    deps.onFinding?.(stored, alerted);
+    // A sequence's count is its number of members: a total, like an AWS detector's.
+    for (const s of sequences?.add(latest) ?? []) handle(s, s.evidence.eventIds, s.count, true);
   }
 
   function hit(h: Hit): void {
@@ -147,10 +165,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     records(records, onProblem = deps.onProblem) {
       let accepted = 0;
       const batch: VigilEvent[] | undefined = deps.events ? [] : undefined;
-      for (const { record, file, index } of records) {
+      for (const { record, file, index, format, region } of records) {
         let event;
         try {
-          event = normalizeCloudTrail(record);
+          event = normalizeRecord(record, format, region === undefined ? undefined : { region });
         } catch (err) {
           onProblem({ file, record: index, code: 'VIGIL_INPUT_BAD_RECORD', message: (err as Error).message });
           continue;

@@ -10,6 +10,7 @@ import type { InputProblem } from '../core/errors.js';
 import type { VigilConfig } from '../config/schema.js';
 import { resolveSecret } from '../config/load.js';
 import { buildContext } from '../scan/context.js';
+import { watchIntel } from '../intel/index.js';
 import { openFindingStore } from '../store/index.js';
 import { createRouter } from '../router/index.js';
 import { createChannel, createSecretResolver, type Channel } from '../notify/index.js';
@@ -97,8 +98,18 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     experimental: config.detections.experimental,
     threatIntel: [...config.detections.threatIntel],
     awsIpRanges: config.detections.awsIpRanges,
+    torExits: config.detections.torExits,
+    geo: config.geo.enabled && { countryDb: config.geo.countryDb, asnDb: config.geo.asnDb },
   });
   for (const p of context.ruleProblems) deps.log(`vigil: rule not loaded: ${p.file}: ${p.reason}`);
+  for (const p of context.intelProblems) problem(p);
+  // Threat and trusted lists reload on change; the engine's lookups read the current version.
+  const intelWatcher = context.intel
+    ? watchIntel(context.intel, {
+        onProblem: problem,
+        onReload: (l) => deps.log(`vigil: reloaded ${l.kind} list ${l.name}: ${l.entries} entries`),
+      })
+    : undefined;
 
   const secrets = createSecretResolver({ env: deps.env, readFile: (p) => readFile(p, 'utf8') });
   const channels = new Map<string, Channel>();
@@ -157,6 +168,7 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
   const pipeline = createPipeline({
     detections: context.detections,
     getField: context.getField,
+    ...(context.actorGeo ? { actorGeo: context.actorGeo } : {}),
     store,
     router,
     targets,
@@ -379,6 +391,7 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     async stop() {
       clearInterval(lagTimer);
       if (pruneTimer) clearInterval(pruneTimer);
+      intelWatcher?.close();
       for (const s of sources) await s.stop();
       for (const c of awsClients) c.destroy();
       await server.close();

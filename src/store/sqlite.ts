@@ -107,6 +107,16 @@ function merge(stored: Finding, incoming: Finding, added: number, countIsTotal: 
       techniques: union(stored.mitre.techniques, incoming.mitre.techniques),
     },
     references: union(stored.references, incoming.references),
+    // A finding that links others (an attack sequence) is recomputed whole as members join: its story
+    // (type, title, description, members) is the latest one, not the first stored.
+    ...(incoming.related
+      ? {
+          type: incoming.type,
+          title: incoming.title,
+          description: incoming.description,
+          related: incoming.related,
+        }
+      : {}),
   };
 }
 

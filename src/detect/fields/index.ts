@@ -1,5 +1,7 @@
 import type { VigilEvent } from '../../core/event.js';
 import type { FieldAccessor, FieldGetter } from '../types.js';
+import { dnsFields } from './dns.js';
+import { enrichFlowFields, enrichSourceFields } from './enrich.js';
 import { grantFields } from './grant.js';
 import { policyFields } from './policy.js';
 import { requestFields } from './request.js';
@@ -13,8 +15,18 @@ import { securityGroupFields } from './security-group.js';
 export interface FieldLookups {
   /** Classifies an IP: `aws` when in AWS's published ranges, `private`, `public` or `invalid`. */
   ipClass?: (ip: string) => 'aws' | 'private' | 'public' | 'invalid';
-  /** Name of the threat list the IP is on, or undefined. */
+  /** Name of the threat list the IP is on, or undefined (also undefined when a trusted list holds it). */
   threatIntel?: (ip: string) => string | undefined;
+  /** Name of the threat list holding the domain or a parent of it, or undefined. */
+  threatDomain?: (name: string) => string | undefined;
+  /** Name of the trusted list the IP is on, or undefined. */
+  trusted?: (ip: string) => string | undefined;
+  /** Country (ISO code), AS number and organisation of a public IP (src/enrich/geo.ts). */
+  geo?: (ip: string) => { country?: string; asn?: number; org?: string } | undefined;
+  /** Whether the IP is on the configured Tor exit list. */
+  isTorExit?: (ip: string) => boolean;
+  /** The AWS service and region publishing the IP (from ip-ranges.json), e.g. EC2 in eu-west-1. */
+  awsService?: (ip: string) => { service: string; region: string } | undefined;
 }
 
 export type DerivedField = (event: VigilEvent, lookups: FieldLookups) => unknown;
@@ -124,16 +136,36 @@ const modelFields: Record<string, DerivedField> = {
   },
   threatIntel: (e, l) =>
     e.sourceIp && !e.sourceIsService && l.threatIntel ? l.threatIntel(e.sourceIp) : undefined,
+  'threatIntel.src': (e, l) =>
+    e.sourceIp && !e.sourceIsService && l.threatIntel ? l.threatIntel(e.sourceIp) : undefined,
+  'trusted.src': (e, l) =>
+    e.sourceIp && !e.sourceIsService && l.trusted ? l.trusted(e.sourceIp) : undefined,
+  ...enrichSourceFields,
+};
+
+/** Threat-list matches on the other side of a flow and on DNS query names (raw record fields). */
+const intelFields: Record<string, DerivedField> = {
+  'threatIntel.dst': (e, l) => {
+    const dst = e.source === 'vpcflow' ? e.raw.dstaddr : undefined;
+    return typeof dst === 'string' && l.threatIntel ? l.threatIntel(dst) : undefined;
+  },
+  'threatIntel.domain': (e, l) => {
+    const name = e.source === 'dns' ? e.raw.query_name : undefined;
+    return typeof name === 'string' && l.threatDomain ? l.threatDomain(name) : undefined;
+  },
 };
 
 /** Every derived field by name (without the `vigil.` prefix). Extended by the modules below. */
 export const derivedFields: Record<string, DerivedField> = {
   ...modelFields,
+  ...intelFields,
   ...policyFields,
   ...securityGroupFields,
   ...requestFields,
   ...resourcePolicyFields,
   ...grantFields,
+  ...dnsFields,
+  ...enrichFlowFields,
 };
 
 export function registerDerivedFields(fields: Record<string, DerivedField>): void {

@@ -5,6 +5,7 @@ import { rulesCommand } from './rules-command.js';
 import { scanCommand } from './scan-command.js';
 import { routeCommand } from './route-command.js';
 import { serveCommand } from './serve-command.js';
+import { simulateCommand } from './simulate-command.js';
 
 const USAGE = `Vigil: security monitoring for AWS.
 
@@ -12,6 +13,7 @@ Usage:
   vigil scan PATH... [options]    hunt through CloudTrail logs (vigil scan --help)
   vigil serve [--config FILE]     run continuously: sources, alerts, HTTP ingest (vigil serve --help)
   vigil rules list|test           the detection catalogue and its tests (vigil rules --help)
+  vigil simulate --out DIR        write labelled evaluation logs with attacks injected (vigil simulate --help)
   vigil route test --pattern P --event E
                                   does an EventBridge pattern match an event? ({"Result": true|false})
   vigil version
@@ -38,6 +40,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
         return await routeCommand(rest, io);
       case 'serve':
         return await serveCommand(rest, io);
+      case 'simulate':
+        return await simulateCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout.write(`vigil ${version()}\n`);

@@ -29,6 +29,11 @@ let serial = 0;
 
 /** A CloudTrail record as AWS writes it, normalized the way scan and serve do. */
 export function call(ts: number, o: CallOptions): VigilEvent {
+  return normalizeCloudTrail(callRecord(ts, o));
+}
+
+/** A CloudTrail record as AWS writes it (for tests that feed files or serve). */
+export function callRecord(ts: number, o: CallOptions): Record<string, unknown> {
   const user = o.user ?? 'alice';
   const identity = o.role
     ? {
@@ -55,7 +60,7 @@ export function call(ts: number, o: CallOptions): VigilEvent {
         accessKeyId: 'AKIAEXAMPLE',
         userName: user,
       };
-  return normalizeCloudTrail({
+  return {
     eventVersion: '1.09',
     userIdentity: identity,
     eventTime: new Date(ts).toISOString().replace('.000Z', 'Z'),
@@ -71,7 +76,7 @@ export function call(ts: number, o: CallOptions): VigilEvent {
     eventID: `00000000-0000-4000-8000-${String(++serial).padStart(12, '0')}`,
     eventType: 'AwsApiCall',
     recipientAccountId: '111122223333',
-  });
+  };
 }
 
 /** A small deterministic random source (tests must not depend on Math.random). */
@@ -105,7 +110,18 @@ export function officeDays(
   random: () => number,
   apis = DEV_APIS,
 ): VigilEvent[] {
-  const out: VigilEvent[] = [];
+  return officeRecords(user, from, days, random, apis).map((r) => normalizeCloudTrail(r));
+}
+
+/** `officeDays` as raw CloudTrail records, in time order. */
+export function officeRecords(
+  user: string,
+  from: number,
+  days: number,
+  random: () => number,
+  apis = DEV_APIS,
+): Record<string, unknown>[] {
+  const out: { ts: number; record: Record<string, unknown> }[] = [];
   for (let d = 0; d < days; d++) {
     const day = from + d * DAY;
     const weekday = new Date(day).getUTCDay();
@@ -113,8 +129,8 @@ export function officeDays(
     for (let i = 0; i < 40; i++) {
       const ts = day + 9 * 3_600_000 + Math.floor(random() * 8 * 3_600_000);
       const [eventSource, eventName] = apis[Math.floor(random() * apis.length)]!;
-      out.push(call(ts, { user, eventSource, eventName }));
+      out.push({ ts, record: callRecord(ts, { user, eventSource, eventName }) });
     }
   }
-  return out.sort((a, b) => a.ts - b.ts);
+  return out.sort((a, b) => a.ts - b.ts).map((r) => r.record);
 }

@@ -73,6 +73,26 @@ export const SCAN_FLAGS: FlagSpec[] = [
     env: true,
   },
   {
+    name: 'baselines',
+    type: 'boolean',
+    help: "learn each principal's normal behaviour and report AnomalousBehavior (needs days of history)",
+    env: true,
+  },
+  {
+    name: 'baseline-learning-days',
+    type: 'string',
+    value: 'N',
+    help: 'days a principal is only learned from before its baseline can fire (default 7)',
+    env: true,
+  },
+  {
+    name: 'baseline-sensitivity',
+    type: 'string',
+    value: 'S',
+    help: 'from 0 (fewest AnomalousBehavior findings) to 1 (most); default 0.5',
+    env: true,
+  },
+  {
     name: 'since',
     type: 'string',
     value: 'T',
@@ -150,6 +170,14 @@ function parseWorkers(value: string | undefined): number {
   return n;
 }
 
+function numberFlag(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max)
+    throw new UsageError(`--${flag} must be a number from ${min} to ${max}, not "${value}"`);
+  return n;
+}
+
 function parseFormat(value: string | undefined): FindingFormat {
   const format = value ?? 'table';
   if (!(FINDING_FORMATS as readonly string[]).includes(format)) {
@@ -200,6 +228,20 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   if (since !== undefined && until !== undefined && since >= until)
     throw new UsageError('--since must be before --until');
   const workers = parseWorkers(v.workers as string | undefined);
+  const learningDays = numberFlag(
+    'baseline-learning-days',
+    v['baseline-learning-days'] as string | undefined,
+    0,
+    365,
+  );
+  const sensitivity = numberFlag(
+    'baseline-sensitivity',
+    v['baseline-sensitivity'] as string | undefined,
+    0,
+    1,
+  );
+  if (!v.baselines && (learningDays !== undefined || sensitivity !== undefined))
+    throw new UsageError('--baseline-learning-days and --baseline-sensitivity need --baselines');
   const awsAccount = v['aws-account'] as string | undefined;
   if (awsAccount !== undefined && !/^\d{12}$/.test(awsAccount)) {
     throw new UsageError(`--aws-account must be a 12-digit AWS account id, not "${awsAccount}"`);
@@ -261,6 +303,12 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       since,
       until,
       workers,
+      baselines: v.baselines
+        ? {
+            ...(learningDays !== undefined ? { learningDays } : {}),
+            ...(sensitivity !== undefined ? { sensitivity } : {}),
+          }
+        : (false as const),
     };
     const context = buildContext(scanOptions);
     for (const p of context.ruleProblems) complain(io, `rule not loaded: ${p.file}: ${p.reason}`);
@@ -318,6 +366,9 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
         (result.noData ? `, ${result.noData} flow log record(s) without data (NODATA/SKIPDATA)` : '') +
         `; ${result.problems} input problem(s); ${context.detections.length} detection(s) run` +
         (context.ruleProblems.length ? `, ${context.ruleProblems.length} rule(s) not loaded` : '') +
+        (result.baselinePrincipals !== undefined
+          ? `; baselines for ${result.baselinePrincipals} principal(s)`
+          : '') +
         `; ${reported.length} finding(s)` +
         (Object.keys(result.detectionErrors).length
           ? `; detection errors: ${Object.entries(result.detectionErrors)

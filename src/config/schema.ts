@@ -111,6 +111,16 @@ export const configSchema = z
         threatIntel: z.array(intelList).default([]),
         awsIpRanges: z.string().min(1).optional(),
         torExits: z.string().min(1).optional(),
+        /** Behavioural baselines (src/baseline): on in serve, which has the history they need. */
+        baselines: z
+          .object({
+            enabled: z.boolean().default(true),
+            learningDays: z.number().min(0).max(365).default(7),
+            minEvents: z.number().int().min(1).default(50),
+            sensitivity: z.number().min(0).max(1).default(0.5),
+          })
+          .strict()
+          .default({}),
       })
       .strict()
       .default({}),

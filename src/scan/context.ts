@@ -13,6 +13,7 @@ import {
   type ThreatIntel,
   type AwsIpRanges,
 } from '../intel/index.js';
+import type { GeoLookup } from '../baseline/index.js';
 import type { ContextOptions } from './options.js';
 
 export interface RuleProblem {
@@ -32,6 +33,8 @@ export interface DetectionContext {
   intel?: ThreatIntel;
   /** Location and AS of an actor's IP, for findings' `actor.geo` (src/enrich). */
   actorGeo?: (ip: string) => FindingActor['geo'] | undefined;
+  /** Country and AS number of an IP, for behavioural baselines (src/baseline); absent without geo data. */
+  geo?: GeoLookup;
 }
 
 /** Caches lookups per IP: the same few addresses recur across millions of records. */
@@ -113,6 +116,8 @@ export function buildFieldGetter(
   intel?: ThreatIntel;
   /** Location and AS of an actor's IP, for findings (src/enrich). */
   actorGeo?: (ip: string) => FindingActor['geo'] | undefined;
+  /** The same lookup (and cache) as the `vigil.geo.*` fields, for behavioural baselines. */
+  geo?: GeoLookup;
 } {
   const ranges = loadAwsIpRanges(options.awsIpRanges);
   const enrich = createEnrichment({ geo: options.geo, torExits: options.torExits, awsIpRanges: ranges });
@@ -124,13 +129,14 @@ export function buildFieldGetter(
     ...(isTorExit ? { isTorExit } : {}),
   };
   const actorGeo = memoize((ip: string) => enrich.actorGeo(ip));
+  const base = { actorGeo, ...(lookups.geo ? { geo: lookups.geo } : {}) };
   if (options.threatIntel.length === 0)
-    return { getField: createFieldGetter(lookups), intelProblems: [], actorGeo };
+    return { getField: createFieldGetter(lookups), intelProblems: [], ...base };
   const { intel, problems } = loadThreatIntel(options.threatIntel);
   lookups.threatIntel = intel.threatIntel;
   lookups.threatDomain = intel.threatDomain;
   lookups.trusted = intel.trusted;
-  return { getField: createFieldGetter(lookups), intelProblems: problems, intel, actorGeo };
+  return { getField: createFieldGetter(lookups), intelProblems: problems, intel, ...base };
 }
 
 export function buildContext(options: ContextOptions, load: { tests?: boolean } = {}): DetectionContext {

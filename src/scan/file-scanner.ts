@@ -1,7 +1,7 @@
 /**
  * Reads files, normalizes each record once, runs every stateless detection and turns the results into
  * batches for the thread that owns all state: Hits (repeats of one merged), the Signals stateful
- * detections need, input problems and counts. Runs in worker threads and, for its share of the files,
+ * detections need, behavioural-baseline Observations, input problems and counts. Runs in worker threads and, for its share of the files,
  * on the main thread too.
  */
 import type { InputProblem } from '../core/errors.js';
@@ -12,6 +12,7 @@ import { createEngine } from '../detect/index.js';
 import { compileTemplate } from '../detect/template.js';
 import { isModelField } from '../detect/fields/index.js';
 import type { InputFile } from '../sources/index.js';
+import { observe, type Observation } from '../baseline/index.js';
 import { buildFieldGetter } from './context.js';
 import { readEvents, type ReadStats } from './read-input.js';
 import { toWire, type Batch, type WireHit, type WorkerInit } from './wire.js';
@@ -65,7 +66,7 @@ export interface FileScanner {
 
 export function createFileScanner(init: WorkerInit): FileScanner {
   const { detections } = init;
-  const { getField } = buildFieldGetter(init.lookups);
+  const { getField, geo } = buildFieldGetter(init.lookups);
   const index = new Map(detections.map((d, i) => [d.id, i]));
   let detectionErrors: DetectionError[] = [];
   // Repeats of a hit already in this batch (same detection and dedup key) are merged into it instead
@@ -98,6 +99,7 @@ export function createFileScanner(init: WorkerInit): FileScanner {
 
   async function scanFile(seq: number, input: InputFile, emit: (batch: Batch) => void): Promise<void> {
     let signals: Signal[] = [];
+    let observations: Observation[] = [];
     let problems: InputProblem[] = [];
     const total: ReadStats = { records: 0, skipped: 0, filtered: 0, noData: 0 };
     const sent: ReadStats = { records: 0, skipped: 0, filtered: 0, noData: 0 };
@@ -114,6 +116,7 @@ export function createFileScanner(init: WorkerInit): FileScanner {
         seq,
         hits: [...pending.values()],
         signals,
+        observations,
         problems,
         detectionErrors,
         stats,
@@ -121,6 +124,7 @@ export function createFileScanner(init: WorkerInit): FileScanner {
       });
       pending.clear();
       signals = [];
+      observations = [];
       problems = [];
       detectionErrors = [];
     };
@@ -143,6 +147,10 @@ export function createFileScanner(init: WorkerInit): FileScanner {
         else pending.set(key, wire);
       }
       for (const signal of local.signals) signals.push(pruned(signal, hitKeys));
+      if (init.baselines) {
+        const o = observe(event, geo);
+        if (o) observations.push(o);
+      }
       if (++n % BATCH === 0) flush(false);
     }
     flush(true);

@@ -2,6 +2,7 @@ import type { SequenceOptions } from '../findings/sequence.js';
 
 import type { IntelListSpec } from '../intel/index.js';
 import type { GeoOptions } from '../enrich/geo.js';
+import type { BaselineOptions } from '../baseline/index.js';
 
 /** What a scan needs to know; built by the CLI from flags, environment and defaults. */
 export interface ScanOptions {
@@ -30,6 +31,11 @@ export interface ScanOptions {
   maxRecordBytes?: number;
   /** Attack sequences: their window and rule, or `false` for none (src/findings/sequence.ts). */
   sequences?: SequenceOptions | false;
+  /**
+   * Behavioural baselines (src/baseline): their settings, or absent / `false` for none (the default: a
+   * scan of a few days' logs has no history to learn from, and baselines cost throughput).
+   */
+  baselines?: Pick<BaselineOptions, 'learningDays' | 'minEvents' | 'sensitivity'> | false;
 }
 
 /** What the workers need to build the same detection context as the main thread. */

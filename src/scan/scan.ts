@@ -14,6 +14,7 @@ import type { ScanOptions } from './options.js';
 import { readEvents, type ReadStats } from './read-input.js';
 import { fromWire, type Batch, type FromWorker, type ToWorker, type WorkerInit } from './wire.js';
 import { createFileScanner } from './file-scanner.js';
+import { createBaselineDetector } from '../baseline/index.js';
 
 export interface ScanProgress {
   filesTotal: number;
@@ -41,6 +42,8 @@ export interface ScanResult {
   filesSkipped: number;
   problems: number;
   detectionErrors: Record<string, number>;
+  /** Principals with a behavioural baseline at the end (with `baselines`). */
+  baselinePrincipals?: number;
 }
 
 const DAY = 86_400_000;
@@ -103,6 +106,11 @@ export async function runScan(
   const addSignal = (signal: Signal) => {
     for (const hit of engine.processSignal(signal)) addHit(hit);
   };
+  // Baselines read no detection state, so applying each file's observations in file order (after its
+  // signals) gives the same findings as the single-threaded scan, which applies them event by event.
+  const baselines = options.baselines
+    ? createBaselineDetector({ ...options.baselines, ...(context.geo ? { geo: context.geo } : {}) })
+    : undefined;
   const addStats = (s: ReadStats) => {
     progress.records += s.records;
     progress.skipped += s.skipped;
@@ -149,11 +157,13 @@ export async function runScan(
         since: options.since,
         until: options.until,
         maxRecordBytes: options.maxRecordBytes,
+        baselines: baselines !== undefined,
       },
       expectedIds: context.detections.map((d) => d.id),
       onBatch: (m) => {
         for (const w of m.hits) addHit(fromWire(w, context.detections));
         for (const s of m.signals) addSignal(s);
+        if (baselines) for (const o of m.observations) for (const hit of baselines.apply(o)) addHit(hit);
         for (const p of m.problems) onProblem(p);
         for (const e of m.detectionErrors) onDetectionError(e);
         addStats(m.stats);
@@ -173,6 +183,7 @@ export async function runScan(
     let n = 0;
     for await (const event of readEvents(input, stats, { ...readOptions, stdin: deps.stdin })) {
       for (const hit of engine.process(event)) addHit(hit);
+      if (baselines) for (const hit of baselines.process(event)) addHit(hit);
       if (++n % 5000 === 0) listener.onProgress?.({ ...progress, records: progress.records + stats.records });
     }
     addStats(stats);
@@ -194,6 +205,7 @@ export async function runScan(
     filesSkipped,
     problems,
     detectionErrors,
+    ...(baselines ? { baselinePrincipals: baselines.principals } : {}),
   };
 }
 

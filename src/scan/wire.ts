@@ -1,6 +1,7 @@
 import type { InputProblem } from '../core/errors.js';
 import type { Detection, DetectionError, Hit } from '../detect/types.js';
 import type { Signal } from '../detect/index.js';
+import type { Observation } from '../baseline/index.js';
 import type { InputFile } from '../sources/index.js';
 import type { ContextOptions } from './options.js';
 import type { ReadStats } from './read-input.js';
@@ -15,6 +16,8 @@ export interface WorkerInit {
   since?: number;
   until?: number;
   maxRecordBytes?: number;
+  /** Extract behavioural-baseline observations (the main thread owns and applies the baselines). */
+  baselines?: boolean;
 }
 
 export type ToWorker = { type: 'file'; seq: number; input: InputFile } | { type: 'end' };
@@ -25,6 +28,8 @@ export interface Batch {
   seq: number;
   hits: WireHit[];
   signals: Signal[];
+  /** Behavioural-baseline observations of the batch's events, in event order (with `baselines`). */
+  observations: Observation[];
   problems: InputProblem[];
   detectionErrors: DetectionError[];
   stats: ReadStats;

@@ -15,6 +15,7 @@ import type { AlertState } from './alert-state.js';
 import type { VigilEvent } from '../core/event.js';
 import type { SuppressionMatcher } from '../findings/suppress.js';
 import { createSequenceTracker, type SequenceOptions } from '../findings/sequence.js';
+import type { BaselineDetector } from '../baseline/index.js';
 
 /** How many stored findings seed the attack-sequence tracker at start. */
 const SEQUENCE_SEED = 10_000;
@@ -52,6 +53,8 @@ export interface PipelineDeps {
   actorGeo?: (ip: string) => Finding['actor']['geo'];
   /** Attack sequences: their window and rule, or `false` for none (src/findings/sequence.ts). */
   sequences?: SequenceOptions | false;
+  /** Behavioural baselines, fed every accepted event after the detections (the host saves their `state`). */
+  baselines?: BaselineDetector;
   metrics?: {
     finding(severityLabel: string): void;
     routed(route: string): void;
@@ -90,7 +93,7 @@ function alertEvent(finding: Finding, reason: Alert['reason'], occurrence: strin
 }
 
 /**
- * One way through for `vigil serve`: record → Event → detections → finding → alert decision → routed
+ * One way through for `vigil serve`: record → Event → detections (and baselines) → finding → alert decision → routed
  * event → router → outbox → store. Alerting is decided against persisted alert state (not memory): a new
  * finding, a severity rise, or a recurrence after the re-alert window alerts; anything else does not, so a
  * restart does not re-alert. The alert is enqueued (idempotently) before its state and the finding are
@@ -176,6 +179,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         accepted++;
         batch?.push(event);
         for (const h of engine.process(event)) hit(h);
+        if (deps.baselines) for (const h of deps.baselines.process(event)) hit(h);
       }
       if (batch?.length) deps.events!.add(batch);
       return accepted;

@@ -42,6 +42,8 @@ import { createEventHub, registerStreamApi } from '../api/stream.js';
 import { registerWeb } from '../web/index.js';
 import { openAlertState } from './alert-state.js';
 import { openDetectionState } from './detection-state.js';
+import { combineEngineStates } from '../detect/stateful/engine-state.js';
+import { createBaselineDetector } from '../baseline/index.js';
 import { parseDuration } from '../detect/duration.js';
 
 export interface ServeDeps {
@@ -165,8 +167,19 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     : undefined;
   const suppressions = createSuppressionMatcher(store);
 
+  const baselineConfig = config.detections.baselines;
+  const baselines = baselineConfig.enabled
+    ? createBaselineDetector({
+        learningDays: baselineConfig.learningDays,
+        minEvents: baselineConfig.minEvents,
+        sensitivity: baselineConfig.sensitivity,
+        ...(context.geo ? { geo: context.geo } : {}),
+        track: true,
+      })
+    : undefined;
   const pipeline = createPipeline({
     detections: context.detections,
+    ...(baselines ? { baselines } : {}),
     getField: context.getField,
     ...(context.actorGeo ? { actorGeo: context.actorGeo } : {}),
     store,
@@ -199,8 +212,12 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     },
   });
 
-  // Stateful detections resume where the committed checkpoints left them (saved with each commit below).
-  const detectionState = openDetectionState(checkpointsDb, pipeline.engine.state);
+  // Stateful detections and baselines resume where the committed checkpoints left them (saved with each
+  // commit below).
+  const detectionState = openDetectionState(
+    checkpointsDb,
+    baselines ? combineEngineStates(pipeline.engine.state, baselines.state) : pipeline.engine.state,
+  );
   detectionState.restore();
 
   const sources: LiveSource[] = [];

@@ -62,3 +62,25 @@ export function createEngineState(
     },
   };
 }
+
+/**
+ * Two states saved and restored as one (the engine's and the behavioural baselines' in `vigil serve`):
+ * their owners must not overlap. Rows are handed back to the part that owns them.
+ */
+export function combineEngineStates(a: EngineState, b: EngineState): EngineState {
+  for (const owner of b.owners.keys())
+    if (a.owners.has(owner)) throw new Error(`state owner "${owner}" is in both states`);
+  const owners = new Map([...a.owners, ...b.owners]);
+  return {
+    owners,
+    takeChanges: () => [...a.takeChanges(), ...b.takeChanges()],
+    exportAll: () => [...a.exportAll(), ...b.exportAll()],
+    importAll(rows) {
+      const forA: StateRow[] = [];
+      const forB: StateRow[] = [];
+      for (const row of rows) (a.owners.has(row.owner) ? forA : forB).push(row);
+      a.importAll(forA);
+      b.importAll(forB);
+    },
+  };
+}

@@ -13,6 +13,7 @@ import { compileTemplate } from '../detect/template.js';
 import { isModelField } from '../detect/fields/index.js';
 import type { InputFile } from '../sources/index.js';
 import { observe, type Observation } from '../baseline/index.js';
+import { packObservations } from '../baseline/wire.js';
 import { buildFieldGetter } from './context.js';
 import { readEvents, type ReadStats } from './read-input.js';
 import { toWire, type Batch, type WireHit, type WorkerInit } from './wire.js';
@@ -116,7 +117,9 @@ export function createFileScanner(init: WorkerInit): FileScanner {
         seq,
         hits: [...pending.values()],
         signals,
-        observations,
+        ...(observations.length
+          ? { observations: init.sameThread ? observations : packObservations(observations) }
+          : {}),
         problems,
         detectionErrors,
         stats,

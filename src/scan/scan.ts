@@ -14,6 +14,7 @@ import type { ScanOptions } from './options.js';
 import { readEvents, type ReadStats } from './read-input.js';
 import { fromWire, type Batch, type FromWorker, type ToWorker, type WorkerInit } from './wire.js';
 import { createFileScanner } from './file-scanner.js';
+import { unpackObservations } from '../baseline/wire.js';
 import { createBaselineDetector } from '../baseline/index.js';
 
 export interface ScanProgress {
@@ -163,7 +164,9 @@ export async function runScan(
       onBatch: (m) => {
         for (const w of m.hits) addHit(fromWire(w, context.detections));
         for (const s of m.signals) addSignal(s);
-        if (baselines) for (const o of m.observations) for (const hit of baselines.apply(o)) addHit(hit);
+        if (baselines && m.observations)
+          for (const o of Array.isArray(m.observations) ? m.observations : unpackObservations(m.observations))
+            for (const hit of baselines.apply(o)) addHit(hit);
         for (const p of m.problems) onProblem(p);
         for (const e of m.detectionErrors) onDetectionError(e);
         addStats(m.stats);
@@ -256,7 +259,7 @@ async function scanInWorkers(files: InputFile[], count: number, plan: WorkerPlan
   // The main thread's share: the same scanner, its batches delivered without copying. It takes the
   // next file whenever it is free, and waits (letting worker results in) when it is too far ahead.
   const local = async () => {
-    const scanner = createFileScanner(plan.init);
+    const scanner = createFileScanner({ ...plan.init, sameThread: true });
     while (next < files.length) {
       if (next >= head + MAX_AHEAD) {
         await new Promise<void>((resolve) => {

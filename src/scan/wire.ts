@@ -1,6 +1,7 @@
 import type { InputProblem } from '../core/errors.js';
 import type { Detection, DetectionError, Hit } from '../detect/types.js';
 import type { Signal } from '../detect/index.js';
+import type { PackedObservations } from '../baseline/wire.js';
 import type { Observation } from '../baseline/index.js';
 import type { InputFile } from '../sources/index.js';
 import type { ContextOptions } from './options.js';
@@ -16,6 +17,8 @@ export interface WorkerInit {
   since?: number;
   until?: number;
   maxRecordBytes?: number;
+  /** Batches stay on this thread: observations are passed as objects, not packed in columns. */
+  sameThread?: boolean;
   /** Extract behavioural-baseline observations (the main thread owns and applies the baselines). */
   baselines?: boolean;
 }
@@ -28,8 +31,8 @@ export interface Batch {
   seq: number;
   hits: WireHit[];
   signals: Signal[];
-  /** Behavioural-baseline observations of the batch's events, in event order (with `baselines`). */
-  observations: Observation[];
+  /** Behavioural-baseline observations of the batch's events, in event order, packed in columns (with `baselines`). */
+  observations?: PackedObservations | Observation[];
   problems: InputProblem[];
   detectionErrors: DetectionError[];
   stats: ReadStats;

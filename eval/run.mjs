@@ -116,6 +116,8 @@ async function main() {
   scanArgs.push('--threat-intel', join(set, labels.files.threatList));
   if (/domains/i.test(help)) scanArgs.push('--threat-intel', join(set, labels.files.threatDomains));
   if (help.includes('--tor-exits')) scanArgs.push('--tor-exits', join(set, labels.files.torExits));
+  // Behavioural baselines are part of what is measured: their recall and their false positives.
+  if (help.includes('--baselines')) scanArgs.push('--baselines');
   if (opts.workers !== undefined) scanArgs.push('--workers', opts.workers);
   const findingsFile = join(set, 'findings.jsonl');
   scanArgs.push('--out', findingsFile, ...opts.scanArgs);

@@ -20,6 +20,7 @@ import {
   VOLUMES,
   VOL_MEAN,
   VOL_NOW,
+  VOL_PEAK,
   VOL_VAR,
 } from './model.js';
 import { isSensitive, tacticOf } from './tactic.js';
@@ -71,6 +72,10 @@ const ALPHA = 0.05;
 const MIN_SD = 0.5;
 /** Active hours of volume history needed before volumes are judged. */
 const MIN_HOURS = 24;
+/** The busiest hour so far is forgotten by this much (log1p units) per active hour. */
+const PEAK_DECAY = 0.005;
+/** A volume is unusual only above this multiple of the principal's busiest hour so far (as log). */
+const PEAK_MARGIN = Math.log(4);
 /** Per volume kind (VOLUMES order): the least count per hour worth a finding. */
 const MIN_VOLUME = [500, 50, 200, 50];
 /** Weight of an unusual value of each kind (KINDS order) in the combined score. */
@@ -279,6 +284,7 @@ export function createBaselineDetector(options: BaselineOptions = {}): BaselineD
     if (p.hour >= 0) {
       for (let k = 0; k < VOLUMES.length; k++) {
         const x = Math.log1p(s[VOL_NOW + k]!);
+        s[VOL_PEAK + k] = Math.max(x, s[VOL_PEAK + k]! - PEAK_DECAY);
         if (p.hoursSeen === 0) {
           s[VOL_MEAN + k] = x;
           s[VOL_VAR + k] = MIN_SD * MIN_SD;
@@ -305,6 +311,9 @@ export function createBaselineDetector(options: BaselineOptions = {}): BaselineD
       const sd = Math.max(MIN_SD, Math.sqrt(p.stats[VOL_VAR + k]!));
       const z = (Math.log1p(count) - mean) / sd;
       if (z < zThreshold) continue;
+      // A job that is busy at its own hours (nightly exports, backfills up to 4× its busiest hour) is normal.
+      const peak = p.stats[VOL_PEAK + k]!;
+      if (Math.log1p(count) < peak + PEAK_MARGIN) continue;
       p.volumeFired |= 1 << k;
       const usualCount = Math.round(Math.expm1(mean));
       const what = ['read calls', 'delete calls', 'GetObject calls', 'failed calls'][k]!;
@@ -317,6 +326,7 @@ export function createBaselineDetector(options: BaselineOptions = {}): BaselineD
           o,
           `Unusual volume of ${what} by ${o.event.principalName ?? o.principal}`,
           `${o.principal} made ${count} ${what} within the hour, against a usual ${usualCount} per active hour ` +
+            `and at most ${Math.round(Math.expm1(peak))} in its busiest hour so far ` +
             `(z ${z.toFixed(1)} on ${p.hoursSeen} active hours over ${days(o.ts - p.first)}).`,
         ),
       );

@@ -14,13 +14,15 @@ export const KIND_INDEX: Record<Kind, number> = { api: 0, service: 1, region: 2,
 export const VOLUMES = ['read', 'delete', 'getObject', 'error'] as const;
 
 // Layout of a profile's `stats`: per-kind totals, hour-of-day counts, then per volume kind the EWMA
-// mean and variance of log1p(count per active hour) and the current hour's count.
+// mean and variance of log1p(count per active hour), the current hour's count, and the busiest hour so far
+// (log1p, slowly forgotten) — so a nightly batch job is judged against its own nights, not its quiet hours.
 export const TOTALS = 0;
 export const HOURS = KINDS.length;
 export const VOL_MEAN = HOURS + 24;
 export const VOL_VAR = VOL_MEAN + VOLUMES.length;
 export const VOL_NOW = VOL_VAR + VOLUMES.length;
-const STATS = VOL_NOW + VOLUMES.length;
+export const VOL_PEAK = VOL_NOW + VOLUMES.length;
+const STATS = VOL_PEAK + VOLUMES.length;
 
 /** A decayed count this small is forgotten: the value is new again. */
 const FORGET = 0.05;

@@ -1,5 +1,6 @@
 import { requiredLiteral } from './regex-literal.js';
 import ipaddr from 'ipaddr.js';
+import { parseIPv4 } from '../../intel/ip-parse.js';
 import type { VigilEvent } from '../../core/event.js';
 import type { FieldAccessor, FieldGetter } from '../types.js';
 import { fieldAccessor } from '../fields/index.js';
@@ -220,7 +221,24 @@ function cidrTest(
     const [addr, bits] = ipaddr.parseCIDR(v);
     return { kind: addr.kind(), range: [addr, bits] as [ipaddr.IPv4 | ipaddr.IPv6, number] };
   });
+  // IPv4 ranges as [first, last] numbers: most addresses in logs are dotted quads, checked without parsing
+  // them into objects (flow logs ask this of every record). Other forms go through ipaddr.js.
+  const v4: number[] = [];
+  for (const r of ranges) {
+    if (r.kind !== 'ipv4') continue;
+    const [addr, bits] = r.range;
+    const first = addr.toByteArray().reduce((n, b) => n * 256 + b, 0);
+    const size = 2 ** (32 - bits);
+    const start = first - (first % size);
+    v4.push(start, start + size - 1);
+  }
   const textTest = (text: string): boolean => {
+    if (text.indexOf(':') < 0) {
+      const n = parseIPv4(text);
+      if (n === undefined) return false;
+      for (let i = 0; i < v4.length; i += 2) if (n >= v4[i]! && n <= v4[i + 1]!) return true;
+      return false;
+    }
     if (!ipaddr.isValid(text)) return false;
     const addr = ipaddr.process(text);
     const kind = addr.kind();

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { hasChromium, launchChromium } from '../src/testing/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
 import { startServe, type RunningServe } from '../src/serve/serve.js';
@@ -11,12 +12,11 @@ import { TEST_ADMIN_PASSWORD } from '../src/testing/api-client.js';
  * What a newcomer sees after `npm start`: the real `vigil serve` with the demo source replaying the
  * bundled attack story, and the dashboard in real headless Chromium filling up as the story is replayed.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 
-describe.skipIf(!existsSync(CHROMIUM))('the dashboard on the demo replay', () => {
+describe.skipIf(!hasChromium())('the dashboard on the demo replay', () => {
   let dir: string;
-  let profile: string;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   let running: RunningServe;
   let context: BrowserContext;
   let page: Page;
@@ -26,7 +26,6 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard on the demo replay', () =>
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'vigil-demo-ui-'));
-    profile = mkdtempSync(join(tmpdir(), 'vigil-chromium-'));
     const config = parseConfig(
       JSON.stringify({
         server: { port: 0 },
@@ -43,29 +42,16 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard on the demo replay', () =>
       fetch: globalThis.fetch,
       log: (line) => void lines.push(line),
     });
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
+    context = browser.context;
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => pageErrors.push(e.message));
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await running?.stop();
-    for (const d of [dir, profile]) if (d) rmSync(d, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('logs in and watches the overview fill with the attack story, without reloading', async () => {

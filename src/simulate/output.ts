@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ACCOUNT, type Vpc } from './org.js';
 import type { Prng } from './prng.js';
+import { DEFAULT_FIELDS, LATER_FIELDS } from '../sources/vpcflow/fields.js';
 
 /**
  * Collects generated records into the deliveries AWS would write and writes them in AWS's S3
@@ -15,40 +16,9 @@ export type FlowRecord = Record<string, string | number>;
 export type DnsRecord = Record<string, unknown>;
 export type CtRecord = Record<string, unknown> & { eventTime: string; awsRegion: string };
 
-export const FLOW_FIELDS_V2 = [
-  'version',
-  'account-id',
-  'interface-id',
-  'srcaddr',
-  'dstaddr',
-  'srcport',
-  'dstport',
-  'protocol',
-  'packets',
-  'bytes',
-  'start',
-  'end',
-  'action',
-  'log-status',
-] as const;
-export const FLOW_FIELDS_V5 = [
-  ...FLOW_FIELDS_V2,
-  'vpc-id',
-  'subnet-id',
-  'instance-id',
-  'tcp-flags',
-  'type',
-  'pkt-srcaddr',
-  'pkt-dstaddr',
-  'region',
-  'az-id',
-  'sublocation-type',
-  'sublocation-id',
-  'pkt-src-aws-service',
-  'pkt-dst-aws-service',
-  'flow-direction',
-  'traffic-path',
-] as const;
+/** The default (version 2) flow log format, and the full version 5 one the data VPC's custom format uses. */
+export const FLOW_FIELDS_V2 = DEFAULT_FIELDS;
+export const FLOW_FIELDS_V5 = [...DEFAULT_FIELDS, ...LATER_FIELDS];
 
 const CT_WINDOW = 5 * 60_000;
 const FLOW_WINDOW = 10 * 60_000;

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { hasChromium, launchChromium } from '../testing/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VigilEvent } from '../core/event.js';
 import type { Finding } from '../core/finding.js';
@@ -14,7 +14,6 @@ import { ADMIN_PASSWORD, startDashboard, type Dashboard } from './test-support.j
  * suppression rule, role-aware actions, themes — and stored XSS: findings whose user agent, bucket name
  * and ARN carry HTML and script payloads render as text, execute nothing and break no CSP rule.
  */
-const CHROMIUM = '/usr/bin/chromium';
 
 /** What the callbacks run inside the page use (this project compiles without the DOM library). */
 interface Browser {
@@ -66,11 +65,11 @@ function finding(n: number, overrides: Partial<Finding> = {}): Finding {
   };
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
+describe.skipIf(!hasChromium())('dashboard in Chromium', () => {
   let dash: Dashboard;
   let context: BrowserContext;
   let page: Page;
-  let profile: string;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   const dialogs: string[] = [];
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
@@ -130,23 +129,8 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
     });
     dash.store.upsert(hostile, ['ev-101'], [hostile.lastSeen]);
 
-    profile = mkdtempSync(join(tmpdir(), 'vigil-chromium-'));
-    // playwright-core passes --user-data-dir itself from the first argument (a fresh temp dir).
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
+    context = browser.context;
     page = context.pages()[0] ?? (await context.newPage());
     page.on('dialog', (d) => {
       dialogs.push(d.message());
@@ -159,9 +143,8 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await dash?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('serves the page under a strict CSP and asks for a login', async () => {

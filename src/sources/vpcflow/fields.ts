@@ -38,9 +38,8 @@ export const NUMERIC_FIELDS: ReadonlySet<string> = new Set([
 /** Fields whose values are IP addresses. */
 export const IP_FIELDS: ReadonlySet<string> = new Set(['srcaddr', 'dstaddr', 'pkt-srcaddr', 'pkt-dstaddr']);
 
-/** Every field name of versions 2 to 5: a header line is recognised by them. */
-export const KNOWN_FIELDS: ReadonlySet<string> = new Set([
-  ...DEFAULT_FIELDS,
+/** The fields versions 3 to 5 added to the default ones, in AWS's order. */
+export const LATER_FIELDS: readonly string[] = [
   'vpc-id',
   'subnet-id',
   'instance-id',
@@ -56,7 +55,10 @@ export const KNOWN_FIELDS: ReadonlySet<string> = new Set([
   'pkt-dst-aws-service',
   'flow-direction',
   'traffic-path',
-]);
+];
+
+/** Every field name of versions 2 to 5: a header line is recognised by them. */
+export const KNOWN_FIELDS: ReadonlySet<string> = new Set([...DEFAULT_FIELDS, ...LATER_FIELDS]);
 
 /** `log-status` values of records that carry no traffic: counted, never turned into events. */
 export const NO_DATA_STATUS: ReadonlySet<string> = new Set(['NODATA', 'SKIPDATA']);

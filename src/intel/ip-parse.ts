@@ -9,23 +9,36 @@ export type NumericRange =
   | { v: 6; startHi: bigint; startLo: bigint; endHi: bigint; endLo: bigint };
 
 const ALL64 = (1n << 64n) - 1n;
-const OCTET = /^(0|[1-9]\d{0,2})$/;
 
 /**
  * Strict dotted-quad IPv4: four decimal octets 0–255, no leading zeros (which some parsers read as
  * octal), no shorthand forms like `127.1`.
  */
 export function parseIPv4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
+  // A character scan, no split or regular expressions: it runs for every address of every flow record.
+  const len = text.length;
+  if (len < 7 || len > 15) return undefined;
   let n = 0;
-  for (const p of parts) {
-    if (!OCTET.test(p)) return undefined;
-    const octet = Number(p);
-    if (octet > 255) return undefined;
-    n = n * 256 + octet;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < len; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits === 1 && octet === 0) return undefined; // no leading zeros
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return undefined;
+    } else if (c === 46) {
+      if (digits === 0 || ++dots > 3) return undefined;
+      n = n * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else {
+      return undefined;
+    }
   }
-  return n;
+  if (dots !== 3 || digits === 0) return undefined;
+  return n * 256 + octet;
 }
 
 function v6Halves(parts: number[]): { hi: bigint; lo: bigint } {

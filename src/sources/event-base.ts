@@ -13,9 +13,15 @@ export function contentEventId(source: EventSource, raw: Record<string, unknown>
 
 /** ISO-8601 of epoch milliseconds in CloudTrail's style (`2024-05-01T12:00:00Z`, no zero milliseconds). */
 export function isoTime(ts: number): string {
+  // Records of one file share their times (flow records: their capture window), so the last answer is kept.
+  if (ts === lastTs) return lastIso;
   const iso = new Date(ts).toISOString();
-  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+  lastTs = ts;
+  lastIso = iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+  return lastIso;
 }
+let lastTs = NaN;
+let lastIso = '';
 
 /** What differs between the non-CloudTrail sources; everything else of the Event is fixed. */
 export interface NetworkEventFields {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
+import { parseDuration } from '../detect/duration.js';
 import { formatProblem } from '../core/errors.js';
 import { parseSeverity } from '../core/severity.js';
 import { terminalSafe } from '../core/text.js';
@@ -77,6 +78,17 @@ export const SCAN_FLAGS: FlagSpec[] = [
     type: 'boolean',
     help: "learn each principal's normal behaviour and report AnomalousBehavior (needs days of history)",
     env: true,
+  },
+  {
+    name: 'no-sequences',
+    type: 'boolean',
+    help: 'do not chain findings of one actor into AttackSequence findings',
+  },
+  {
+    name: 'sequence-window',
+    type: 'string',
+    value: 'D',
+    help: 'span of one attack sequence, by event time (default 24h)',
   },
   {
     name: 'baseline-learning-days',
@@ -242,6 +254,12 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   );
   if (!v.baselines && (learningDays !== undefined || sensitivity !== undefined))
     throw new UsageError('--baseline-learning-days and --baseline-sensitivity need --baselines');
+  const sequenceWindow = v['sequence-window'] as string | undefined;
+  const sequenceWindowMs = sequenceWindow === undefined ? undefined : parseDuration(sequenceWindow);
+  if (sequenceWindow !== undefined && (sequenceWindowMs === undefined || sequenceWindowMs <= 0))
+    throw new UsageError(`--sequence-window must be a duration such as 12h or 2d, not "${sequenceWindow}"`);
+  if (v['no-sequences'] && sequenceWindow !== undefined)
+    throw new UsageError('--sequence-window and --no-sequences cannot be used together');
   const awsAccount = v['aws-account'] as string | undefined;
   if (awsAccount !== undefined && !/^\d{12}$/.test(awsAccount)) {
     throw new UsageError(`--aws-account must be a 12-digit AWS account id, not "${awsAccount}"`);
@@ -303,6 +321,11 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       since,
       until,
       workers,
+      sequences: v['no-sequences']
+        ? (false as const)
+        : sequenceWindowMs !== undefined
+          ? { windowMs: sequenceWindowMs }
+          : undefined,
       baselines: v.baselines
         ? {
             ...(learningDays !== undefined ? { learningDays } : {}),

@@ -111,6 +111,15 @@ export const configSchema = z
         threatIntel: z.array(intelList).default([]),
         awsIpRanges: z.string().min(1).optional(),
         torExits: z.string().min(1).optional(),
+        /** Attack sequences (src/findings/sequence.ts): findings of one actor chained across tactics. */
+        sequences: z
+          .object({
+            enabled: z.boolean().default(true),
+            window: duration.default('24h'),
+            minTactics: z.number().int().min(2).max(10).default(3),
+          })
+          .strict()
+          .default({}),
         /** Behavioural baselines (src/baseline): on in serve, which has the history they need. */
         baselines: z
           .object({

@@ -177,7 +177,11 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
         track: true,
       })
     : undefined;
+  const sequenceConfig = config.detections.sequences;
   const pipeline = createPipeline({
+    sequences: sequenceConfig.enabled
+      ? { windowMs: parseDuration(sequenceConfig.window)!, minTactics: sequenceConfig.minTactics }
+      : false,
     detections: context.detections,
     ...(baselines ? { baselines } : {}),
     getField: context.getField,

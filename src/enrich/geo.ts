@@ -112,10 +112,14 @@ export function createGeo(options: GeoOptions = {}): Geo {
   const bundled = options.countryDb && options.asnDb ? undefined : bundledGeoFiles();
   const countryFile = options.countryDb ?? bundled!.countryDb;
   const country = lazy<Mmdb>(countryFile, () => openMmdb(countryFile));
-  const asnSource = options.asnDb ?? `${bundled!.asnV4}, ${bundled!.asnV6}`;
-  const asn = lazy<Mmdb | AsnTable>(asnSource, () =>
-    options.asnDb ? openMmdb(options.asnDb) : loadAsnTable({ v4: bundled!.asnV4, v6: bundled!.asnV6 }),
-  );
+  // The bundled table is loaded per family, each on its first lookup: most scans only ever see IPv4, and
+  // loading the IPv6 half too would add to the peak memory for nothing.
+  const asn = options.asnDb
+    ? lazy<Mmdb | AsnTable>(options.asnDb, () => openMmdb(options.asnDb!))
+    : lazy<Mmdb | AsnTable>(bundled!.asnV4, () => loadAsnTable({ v4: bundled!.asnV4 }));
+  const asn6 = options.asnDb
+    ? asn
+    : lazy<Mmdb | AsnTable>(bundled!.asnV6, () => loadAsnTable({ v6: bundled!.asnV6 }));
   // Private, loopback, link-local, CGNAT, multicast and reserved addresses have no location.
   const classify = createIpClassifier();
 
@@ -135,7 +139,7 @@ export function createGeo(options: GeoOptions = {}): Geo {
         const name = c.countryName ?? countryName(c.countryCode);
         if (name) out.countryName = name;
       }
-      const table = asn.get();
+      const table = ip.v === 4 ? asn.get() : asn6.get();
       const a = 'ranges' in table ? table.lookup(ip) : table.lookup(key);
       if (a?.asn !== undefined) {
         out.asn = a.asn;
@@ -147,8 +151,15 @@ export function createGeo(options: GeoOptions = {}): Geo {
       const out: { country?: GeoLoadStats; asn?: GeoLoadStats } = {};
       const c = country.stats();
       const a = asn.stats();
+      const a6 = asn6 === asn ? undefined : asn6.stats();
       if (c) out.country = c;
-      if (a) out.asn = a;
+      if (a && a6)
+        out.asn = {
+          source: `${a.source}, ${a6.source}`,
+          loadMs: a.loadMs + a6.loadMs,
+          rssDeltaBytes: a.rssDeltaBytes + a6.rssDeltaBytes,
+        };
+      else if (a ?? a6) out.asn = (a ?? a6)!;
       return out;
     },
   };

@@ -218,8 +218,15 @@ interface WorkerPlan {
   onBatch(message: Batch): void;
 }
 
-/** How far past the oldest unfinished file workers may read ahead (bounds what is held back below). */
-const MAX_AHEAD = 8;
+/**
+ * How far past the oldest unfinished file the threads may read ahead (bounds what is held back below): at
+ * most this many files, and at most AHEAD_BYTES of input, so folders of many small files (flow and DNS logs
+ * every few minutes) keep every thread busy while big CloudTrail files keep memory bounded.
+ */
+const MAX_AHEAD = 64;
+const AHEAD_BYTES = 2 * 1024 * 1024;
+/** Files a worker holds at once (one being read, the next ones waiting), within the bounds above. */
+const IN_FLIGHT = 2;
 
 /**
  * Hands files to worker threads as they ask for work (at most two in flight each) and scans a share
@@ -230,6 +237,13 @@ const MAX_AHEAD = 8;
 async function scanInWorkers(files: InputFile[], count: number, plan: WorkerPlan): Promise<void> {
   let next = 0;
   let head = 0; // the oldest file whose results are not all applied
+  // Input bytes before each file (unknown sizes count as 1 MiB), for the read-ahead bound.
+  const before = new Float64Array(files.length + 1);
+  files.forEach((f, i) => (before[i + 1] = before[i]! + (f.size ?? 1024 * 1024)));
+  const mayReadAhead = () =>
+    next < files.length &&
+    next < head + MAX_AHEAD &&
+    (next === head || before[next]! - before[head]! < AHEAD_BYTES);
   const held = new Map<number, Batch[]>();
   const feeders: (() => void)[] = [];
   const deliver = (m: Batch) => {
@@ -261,7 +275,7 @@ async function scanInWorkers(files: InputFile[], count: number, plan: WorkerPlan
   const local = async () => {
     const scanner = createFileScanner({ ...plan.init, sameThread: true });
     while (next < files.length) {
-      if (next >= head + MAX_AHEAD) {
+      if (!mayReadAhead()) {
         await new Promise<void>((resolve) => {
           const once = () => {
             feeders.splice(feeders.indexOf(once), 1);
@@ -292,7 +306,7 @@ async function scanInWorkers(files: InputFile[], count: number, plan: WorkerPlan
       let ready = false;
       const feed = () => {
         if (!ready || ended) return;
-        while (inFlight < 2 && next < files.length && next < head + MAX_AHEAD) {
+        while (inFlight < IN_FLIGHT && mayReadAhead()) {
           const message: ToWorker = { type: 'file', seq: next, input: files[next++]! };
           inFlight++;
           worker.postMessage(message);

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { createFieldGetter, registerDerivedFields } from './fields/index.js';
 import { cloudTrailRecord } from './test-records.js';
-import { TEST_LISTED_IP } from './test-lookups.js';
+import { TEST_LISTED_DOMAIN, TEST_LISTED_IP, TEST_THREAT_LIST, TEST_TOR_EXIT } from './test-lookups.js';
 import { runDetectionTests } from './test-runner.js';
 import type { Detection, DetectionTest } from './types.js';
 
@@ -189,6 +189,49 @@ describe('runDetectionTests', () => {
       ['HTTPS', true],
       ['under it', true],
       ['elsewhere', true],
+    ]);
+  });
+
+  it('normalizes S3 access log records, and lists a threat domain in the test lookups', () => {
+    const access = (remoteIp: string) => ({
+      bucket: 'acme-data',
+      time: '2026-11-20T10:00:00Z',
+      remote_ip: remoteIp,
+      operation: 'REST.GET.OBJECT',
+      key: 'a.csv',
+      http_status: 200,
+    });
+    const onS3 = detection(
+      's3-tor',
+      { s: { 'vigil.tor.src': true, 'vigil.eventName': 'REST.GET.OBJECT' }, condition: 's' },
+      [
+        { name: 'from Tor', match: true, event: access(TEST_TOR_EXIT) },
+        { name: 'elsewhere', match: false, event: access('198.51.100.20') },
+      ],
+      { source: 's3access' },
+    );
+    const query = (name: string) => ({
+      version: '1.100000',
+      query_timestamp: '2026-11-20T10:00:00Z',
+      query_name: name,
+      query_type: 'A',
+      rcode: 'NOERROR',
+      srcaddr: '10.0.1.50',
+    });
+    const onDomain = detection(
+      'dns-listed',
+      { s: { 'vigil.threatIntel.domain': TEST_THREAT_LIST }, condition: 's' },
+      [
+        { name: 'a subdomain of the listed domain', match: true, event: query(`x.${TEST_LISTED_DOMAIN}.`) },
+        { name: 'a look-alike name', match: false, event: query(`x${TEST_LISTED_DOMAIN}.`) },
+      ],
+      { source: 'dns' },
+    );
+    expect(runDetectionTests([onS3, onDomain]).map((r) => [r.name, r.ok])).toEqual([
+      ['from Tor', true],
+      ['elsewhere', true],
+      ['a subdomain of the listed domain', true],
+      ['a look-alike name', true],
     ]);
   });
 });

@@ -1,6 +1,7 @@
 import type { VigilEvent } from '../core/event.js';
 import { normalizeCloudTrail } from '../sources/cloudtrail/normalize.js';
 import { normalizeDns } from '../sources/dns/normalize.js';
+import { normalizeS3Access } from '../sources/s3access/normalize.js';
 import { normalizeVpcFlow } from '../sources/vpcflow/normalize.js';
 import { createEngine } from './engine.js';
 import { createFieldGetter } from './fields/index.js';
@@ -25,6 +26,7 @@ function normalizeCase(d: Detection, record: Record<string, unknown>, index?: nu
   const location = { file: d.file, ...(index === undefined ? {} : { record: index }) };
   if (d.source === 'vpcflow') return normalizeVpcFlow(record, {}, location);
   if (d.source === 'dns') return normalizeDns(record, location);
+  if (d.source === 's3access') return normalizeS3Access(record, location);
   return normalizeCloudTrail(record, location);
 }
 

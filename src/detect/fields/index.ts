@@ -2,6 +2,7 @@ import type { VigilEvent } from '../../core/event.js';
 import type { FieldAccessor, FieldGetter } from '../types.js';
 import { dnsFields } from './dns.js';
 import { enrichFlowFields, enrichSourceFields } from './enrich.js';
+import { flowFields } from './flow.js';
 import { grantFields } from './grant.js';
 import { policyFields } from './policy.js';
 import { requestFields } from './request.js';
@@ -166,6 +167,7 @@ export const derivedFields: Record<string, DerivedField> = {
   ...grantFields,
   ...dnsFields,
   ...enrichFlowFields,
+  ...flowFields,
 };
 
 export function registerDerivedFields(fields: Record<string, DerivedField>): void {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { VigilError } from '../core/errors.js';
 import type { NumericIp } from '../intel/ip-parse.js';
 
@@ -92,9 +92,14 @@ function eachLine(buf: Buffer, fn: (from: number, to: number) => void): void {
   }
 }
 
-function readTable(file: string): Buffer {
+/**
+ * Calls `fn` with each non-empty line of `file`, read 1 MiB at a time (the tables are tens of megabytes:
+ * holding one whole would add that much to the process's peak memory). `buf` is valid during the call.
+ */
+function eachTableLine(file: string, fn: (buf: Buffer, from: number, to: number) => void): void {
+  let fd: number;
   try {
-    return readFileSync(file);
+    fd = openSync(file, 'r');
   } catch (err) {
     throw new VigilError(
       'VIGIL_INPUT_UNREADABLE',
@@ -104,7 +109,36 @@ function readTable(file: string): Buffer {
       },
     );
   }
+  try {
+    let buf = Buffer.allocUnsafe(CHUNK);
+    let kept = 0; // bytes of an unfinished line carried over at the start of `buf`
+    for (;;) {
+      if (kept === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2); // a line longer than the buffer
+        buf.copy(bigger, 0, 0, kept);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, kept, buf.length - kept, null);
+      const end = kept + n;
+      if (n === 0) {
+        if (end > 0) eachLine(buf.subarray(0, end), (from, to) => fn(buf, from, to));
+        return;
+      }
+      const last = buf.lastIndexOf(10, end - 1);
+      if (last < 0) {
+        kept = end;
+        continue;
+      }
+      eachLine(buf.subarray(0, last + 1), (from, to) => fn(buf, from, to));
+      buf.copy(buf, 0, last + 1, end);
+      kept = end - last - 1;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
+
+const CHUNK = 1024 * 1024;
 
 /** A decimal of up to 39 digits as a 128-bit value, or undefined. */
 function bigDigits(buf: Buffer, from: number, to: number): bigint | undefined {
@@ -154,8 +188,7 @@ export function loadAsnTable(files: { v4?: string; v6?: string }): AsnTable {
   const a4 = new Grow(new Uint32Array(1 << 16));
   const o4 = new Grow(new Uint32Array(1 << 16));
   if (files.v4) {
-    const buf = readTable(files.v4);
-    eachLine(buf, (from, to) => {
+    eachTableLine(files.v4, (buf, from, to) => {
       const c = splitLine(buf, from, to);
       if (!c) return;
       const start = digits(buf, c.start[0], c.start[1]);
@@ -174,8 +207,7 @@ export function loadAsnTable(files: { v4?: string; v6?: string }): AsnTable {
   const a6 = new Grow(new Uint32Array(1 << 14));
   const o6 = new Grow(new Uint32Array(1 << 14));
   if (files.v6) {
-    const buf = readTable(files.v6);
-    eachLine(buf, (from, to) => {
+    eachTableLine(files.v6, (buf, from, to) => {
       const c = splitLine(buf, from, to);
       if (!c) return;
       const start = bigDigits(buf, c.start[0], c.start[1]);

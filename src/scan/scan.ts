@@ -223,10 +223,15 @@ interface WorkerPlan {
  * most this many files, and at most AHEAD_BYTES of input, so folders of many small files (flow and DNS logs
  * every few minutes) keep every thread busy while big CloudTrail files keep memory bounded.
  */
-const MAX_AHEAD = 64;
+const MAX_AHEAD = 256;
 const AHEAD_BYTES = 2 * 1024 * 1024;
-/** Files a worker holds at once (one being read, the next ones waiting), within the bounds above. */
+/**
+ * Files a worker holds at once (one being read, the next ones waiting), within the bounds above: more when
+ * they are small, so a worker never waits for the busy main thread to hand it the next few-KB file.
+ */
 const IN_FLIGHT = 2;
+const IN_FLIGHT_SMALL = 8;
+const SMALL_FILE = 64 * 1024;
 
 /**
  * Hands files to worker threads as they ask for work (at most two in flight each) and scans a share
@@ -306,7 +311,8 @@ async function scanInWorkers(files: InputFile[], count: number, plan: WorkerPlan
       let ready = false;
       const feed = () => {
         if (!ready || ended) return;
-        while (inFlight < IN_FLIGHT && mayReadAhead()) {
+        const limit = () => ((files[next]?.size ?? Infinity) < SMALL_FILE ? IN_FLIGHT_SMALL : IN_FLIGHT);
+        while (inFlight < limit() && mayReadAhead()) {
           const message: ToWorker = { type: 'file', seq: next, input: files[next++]! };
           inFlight++;
           worker.postMessage(message);

@@ -8,9 +8,12 @@
 // and prints wall time, records/s, MB/s and peak RSS, the throughput ratios Vigil/(a) and Vigil/(b)
 // against their targets, and writes everything to bench/out/results.json.
 // --rss-scaling also runs Vigil on a 4M-record corpus and compares its peak RSS with the 1M run.
+// --mixed (issue 5) also scans a `vigil simulate` set (3 weeks: CloudTrail, VPC flow and DNS logs, cached in
+// bench/out/mixed-bench/) with baselines and threat lists on, and compares its records/s with a
+// CloudTrail-only scan of the corpus above under the same settings (target ≥ 0.7×).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -23,17 +26,18 @@ const REPO = resolve(BENCH_DIR, '..');
 const OUT = join(BENCH_DIR, 'out');
 const RULES = resolve(REPO, '../shared/sigma/rules');
 const VIGIL_MAIN = join(REPO, 'dist/cli/main.js');
-const TARGETS = { vsNode: 1.5, vsJq: 5, rssMb: 300, rssGrowth: 1.2 };
+const TARGETS = { vsNode: 1.5, vsJq: 5, rssMb: 300, rssGrowth: 1.2, mixedVsCloudTrail: 0.7 };
 
 function parseArgs(argv) {
-  const opts = { records: 1_000_000, rssScaling: false, scalingRecords: 4_000_000 };
+  const opts = { records: 1_000_000, rssScaling: false, scalingRecords: 4_000_000, mixed: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--records') opts.records = Number(argv[++i]);
     else if (a === '--rss-scaling') opts.rssScaling = true;
+    else if (a === '--mixed') opts.mixed = true;
     else if (a === '--scaling-records') opts.scalingRecords = Number(argv[++i]);
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.js [--records N] [--rss-scaling] [--scaling-records N]');
+      console.log('usage: node bench/run.js [--records N] [--rss-scaling] [--scaling-records N] [--mixed]');
       process.exit(0);
     } else {
       console.error(`unknown argument: ${a} (try --help)`);
@@ -101,6 +105,59 @@ async function runBaselineNode(corpus) {
   return metrics('node gunzip+JSON.parse (1 core)', run, corpus.manifest, {
     recordsCounted: counted.records,
   });
+}
+
+/** The `vigil simulate` set for --mixed: generated once, then reused. */
+function ensureMixed() {
+  const dir = join(OUT, 'mixed-bench');
+  const labels = join(dir, 'labels.json');
+  if (!existsSync(labels)) {
+    console.error(`Generating the mixed set in ${dir} with vigil simulate (cached for next runs)…`);
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(REPO, 'bin/vigil.js'),
+        'simulate',
+        '--out',
+        dir,
+        '--days',
+        '21',
+        '--scale',
+        'medium',
+        '--seed',
+        'bench',
+      ],
+      { encoding: 'utf8' },
+    );
+    if (r.status !== 0) throw new Error(`vigil simulate failed: ${tail(r.stderr ?? '')}`);
+  }
+  return { dir, labels: JSON.parse(readFileSync(labels, 'utf8')) };
+}
+
+/** `vigil scan` of `dir` with baselines on and no Sigma rules (the same settings for both sides of --mixed). */
+async function runVigilPlain(dir, records, label, extra = []) {
+  const args = [
+    join(REPO, 'bin/vigil.js'),
+    'scan',
+    dir,
+    '--baselines',
+    '--format',
+    'jsonl',
+    '--out',
+    '/dev/null',
+    ...extra,
+  ];
+  const run = await measure(process.execPath, args, { cwd: REPO });
+  if (run.code !== 0 && run.code !== 3)
+    return failed(label, `exit ${run.code ?? run.signal}: ${tail(run.stderr)}`);
+  const s = run.wallMs / 1000;
+  return {
+    name: label,
+    ok: true,
+    wallSeconds: round(s, 2),
+    recordsPerSecond: Math.round(records / s),
+    peakRssMB: round(run.peakRssKb / 1024, 1),
+  };
 }
 
 async function runJq(corpus) {
@@ -243,6 +300,40 @@ async function main() {
     }
   }
 
+  let mixed;
+  if (opts.mixed) {
+    const set = ensureMixed();
+    const lists = ['threatList', 'threatDomains'].flatMap((k) => [
+      '--threat-intel',
+      join(set.dir, set.labels.files[k]),
+    ]);
+    const ct = await runVigilPlain(corpus.dir, m.records, 'vigil scan CloudTrail only (baselines)');
+    const mx = await runVigilPlain(
+      set.dir,
+      set.labels.totals.records,
+      'vigil scan CloudTrail+flow+DNS (baselines)',
+      [...lists, '--tor-exits', join(set.dir, set.labels.files.torExits)],
+    );
+    const value = ct.ok && mx.ok ? round(mx.recordsPerSecond / ct.recordsPerSecond, 2) : null;
+    mixed = {
+      cloudTrailOnly: ct,
+      mixed: { ...mx, records: set.labels.totals },
+      ratio: value,
+      target: TARGETS.mixedVsCloudTrail,
+      verdict: value === null ? 'N/A' : value >= TARGETS.mixedVsCloudTrail ? 'PASS' : 'MISS',
+    };
+    console.log('\nMixed logs (issue 5): records/s with flow and DNS logs vs CloudTrail only, baselines on:');
+    for (const r of [ct, mx])
+      console.log(
+        `  ${r.name}: ${r.ok ? `${r.wallSeconds} s, ${r.recordsPerSecond.toLocaleString('en-US')} records/s, ${r.peakRssMB} MB` : `FAILED: ${r.reason}`}`,
+      );
+    console.log(`  ratio: ${value ?? '-'}×  target ≥ ${TARGETS.mixedVsCloudTrail}×  ${mixed.verdict}`);
+    // Also against the headline CloudTrail figure above (no baselines, with the Sigma rules).
+    const vsHeadline = mx.ok && c.ok ? round(mx.recordsPerSecond / c.recordsPerSecond, 2) : null;
+    mixed.vsHeadline = vsHeadline;
+    console.log(`  against (c) ${c.name}: ${vsHeadline ?? '-'}×`);
+  }
+
   const results = {
     date: new Date().toISOString(),
     machine: {
@@ -263,6 +354,7 @@ async function main() {
     ratios,
     targets: TARGETS,
     ...(rssScaling ? { rssScaling } : {}),
+    ...(mixed ? { mixed } : {}),
   };
   await writeFile(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nResults written to ${join(OUT, 'results.json')}`);

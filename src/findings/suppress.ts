@@ -11,6 +11,8 @@ export interface SuppressionMatcher {
    * responder already acknowledged or resolved keeps its status.
    */
   apply(finding: Finding): SuppressionRule | undefined;
+  /** `apply` for a rule the caller already matched (so the rules are not matched twice). */
+  suppress(finding: Finding, rule: SuppressionRule): void;
 }
 
 /**
@@ -56,22 +58,25 @@ export function createSuppressionMatcher(
     return undefined;
   }
 
+  function suppress(finding: Finding, rule: SuppressionRule): void {
+    if (store.get(finding.id)?.status !== 'NEW') return;
+    store.transition(finding.id, {
+      status: 'SUPPRESSED',
+      reason: rule.reason,
+      by: `rule:${rule.id}`,
+      ruleId: rule.id,
+      ...(rule.expires ? { until: rule.expires } : {}),
+    });
+  }
+
   return {
     matches,
     apply(finding) {
       const rule = matches(finding);
-      if (!rule) return undefined;
-      if (store.get(finding.id)?.status === 'NEW') {
-        store.transition(finding.id, {
-          status: 'SUPPRESSED',
-          reason: rule.reason,
-          by: `rule:${rule.id}`,
-          ruleId: rule.id,
-          ...(rule.expires ? { until: rule.expires } : {}),
-        });
-      }
+      if (rule) suppress(finding, rule);
       return rule;
     },
+    suppress,
   };
 }
 

@@ -132,9 +132,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   function handle(finding: Finding, eventIds: string[], count: number, countIsTotal = false): void {
     const previous = deps.alerts.get(finding.id);
     // Suppressed, by a rule or by a responder: stored and visible, never alerted.
-    const suppressed =
-      deps.suppressions?.matches(finding) !== undefined ||
-      deps.store.get(finding.id)?.status === 'SUPPRESSED';
+    const rule = deps.suppressions?.matches(finding);
+    const suppressed = rule !== undefined || deps.store.get(finding.id)?.status === 'SUPPRESSED';
     const alerted = !suppressed && shouldAlert(previous, finding, deps.realertWindowMs);
     if (alerted) {
       const reason: Alert['reason'] =
@@ -147,7 +146,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     // given this hit's share (it counts event ids itself, so replays add nothing).
     const stored = deps.store.upsert({ ...finding, count }, eventIds, undefined, { countIsTotal });
     let latest = stored;
-    if (deps.suppressions?.apply(stored)) {
+    if (rule) {
+      deps.suppressions!.suppress(stored, rule);
       latest = deps.store.get(finding.id) ?? stored;
       deps.onFinding?.(latest, false);
     } else {

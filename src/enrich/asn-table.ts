@@ -15,6 +15,22 @@ export interface AsnTable {
   readonly ranges: { v4: number; v6: number };
 }
 
+/** The table as typed arrays sorted by range start (IPv6 addresses as high and low 64-bit halves). */
+export interface AsnArrays {
+  starts4: Uint32Array;
+  ends4: Uint32Array;
+  asns4: Uint32Array;
+  orgs4: Uint32Array;
+  startHi: BigUint64Array;
+  startLo: BigUint64Array;
+  endHi: BigUint64Array;
+  endLo: BigUint64Array;
+  asns6: Uint32Array;
+  orgs6: Uint32Array;
+  orgCount: number;
+  orgName(index: number): string | undefined;
+}
+
 const ALL64 = (1n << 64n) - 1n;
 
 class Grow<T extends Uint32Array | BigUint64Array> {
@@ -170,7 +186,7 @@ function permute<T extends Uint32Array | BigUint64Array>(a: T, idx: Uint32Array 
  * `start,end,asn,organisation`, inclusive ranges as decimal numbers). Organisation names are stored once
  * each and referenced by index. Lines that are not this shape are skipped.
  */
-export function loadAsnTable(files: { v4?: string; v6?: string }): AsnTable {
+export function parseAsnTables(files: { v4?: string; v6?: string }): AsnArrays {
   const orgs: string[] = [];
   const orgIndex = new Map<string, number>();
   const orgOf = (name: string): number => {
@@ -240,9 +256,32 @@ export function loadAsnTable(files: { v4?: string; v6?: string }): AsnTable {
   const endLo = permute(el6.done(), idx6);
   const asns6 = permute(a6.done(), idx6);
   const orgs6 = permute(o6.done(), idx6);
+  return {
+    starts4,
+    ends4,
+    asns4,
+    orgs4,
+    startHi,
+    startLo,
+    endHi,
+    endLo,
+    asns6,
+    orgs6,
+    orgCount: orgs.length,
+    orgName: (i) => orgs[i],
+  };
+}
 
+/** Reads the CSV tables (see parseAsnTables) into a lookup table. */
+export function loadAsnTable(files: { v4?: string; v6?: string }): AsnTable {
+  return asnTableOf(parseAsnTables(files));
+}
+
+/** A lookup table over loaded arrays: one binary search per address. */
+export function asnTableOf(t: AsnArrays): AsnTable {
+  const { starts4, ends4, asns4, orgs4, startHi, startLo, endHi, endLo, asns6, orgs6 } = t;
   const info = (asn: number, org: number): AsnInfo => {
-    const name = orgs[org];
+    const name = t.orgName(org);
     return name ? { asn, org: name } : { asn };
   };
 

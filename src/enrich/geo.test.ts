@@ -1,8 +1,18 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadAsnTable } from './asn-table.js';
+import { readAsnBinary, writeAsnBinary } from './asn-binary.js';
+import { buildAsnCache, loadBundledAsn } from './asn-cache.js';
+import { asnTableOf, loadAsnTable, parseAsnTables } from './asn-table.js';
 import { bundledGeoFiles, createGeo } from './geo.js';
 import { openMmdb, readMmdbRecord } from './mmdb.js';
 import { parseIp } from '../intel/ip-parse.js';
@@ -22,7 +32,8 @@ describe('bundled databases', () => {
     geo.lookup('8.8.8.8');
     const s = geo.stats();
     expect(s.country?.source).toMatch(/dbip-country\.mmdb$/);
-    expect(s.asn?.source).toMatch(/asn-ipv4-num\.csv/);
+    // The prebuilt binary when `npm run build` wrote it, else the CSV.
+    expect(s.asn?.source).toMatch(/asn-ipv4-num\.csv|asn-ipv4\.bin/);
     expect(s.country!.loadMs).toBeGreaterThan(0);
     expect(s.asn!.loadMs).toBeGreaterThan(0);
     console.log(
@@ -99,6 +110,69 @@ describe('ASN table', () => {
     // 2001:db8::/32 as decimal bounds.
     expect(t.lookup(parseIp('2001:db8:ffff::1')!)).toEqual({ asn: 64502, org: 'Doc Net' });
     expect(t.lookup(parseIp('2001:db9::')!)).toBeUndefined();
+  });
+});
+
+describe('binary ASN table (built by npm run build)', () => {
+  const v4 = () => join(dir, 'b4.csv');
+  const v6 = () => join(dir, 'b6.csv');
+  beforeAll(() => {
+    writeFileSync(
+      v4(),
+      '16777216,16777471,13335,"Cloudflare, Inc."\n3232235776,3232236031,64501,Zürich Ünïcode AG\n16777472,16777727,7,\n',
+    );
+    writeFileSync(
+      v6(),
+      '42540766411282592856903984951653826560,42540766490510755371168322545197776895,64502,Doc Net\n',
+    );
+  });
+
+  it('answers exactly as the CSV it was built from, names decoded on lookup', () => {
+    const csv = asnTableOf(parseAsnTables({ v4: v4(), v6: v6() }));
+    const file = join(dir, 'both.bin');
+    writeAsnBinary(parseAsnTables({ v4: v4(), v6: v6() }), file, 'stamp-1');
+    const bin = asnTableOf(readAsnBinary(file, 'stamp-1')!);
+    for (const ip of [
+      '1.0.0.0',
+      '1.0.0.255',
+      '1.0.1.9',
+      '1.0.2.0',
+      '192.168.1.7',
+      '2001:db8::1',
+      '2001:db9::',
+      '8.8.8.8',
+    ])
+      expect(bin.lookup(parseIp(ip)!), ip).toEqual(csv.lookup(parseIp(ip)!));
+    expect(bin.lookup(parseIp('192.168.1.7')!)).toEqual({ asn: 64501, org: 'Zürich Ünïcode AG' });
+    expect(bin.lookup(parseIp('1.0.1.9')!)).toEqual({ asn: 7 });
+    expect(bin.ranges).toEqual({ v4: 3, v6: 1 });
+  });
+
+  it('is ignored when stale, of another source, truncated or not a table', () => {
+    const file = join(dir, 'stale.bin');
+    writeAsnBinary(parseAsnTables({ v4: v4() }), file, 'stamp-1');
+    expect(readAsnBinary(file, 'stamp-2')).toBeUndefined();
+    truncateSync(file, readFileSync(file).length - 3);
+    expect(readAsnBinary(file, 'stamp-1')).toBeUndefined();
+    writeFileSync(file, 'VASN garbage');
+    expect(readAsnBinary(file, 'stamp-1')).toBeUndefined();
+    expect(readAsnBinary(join(dir, 'absent.bin'), 'stamp-1')).toBeUndefined();
+  });
+
+  it('is rebuilt when the CSV changes and used by loadBundledAsn; the CSV is the fallback', () => {
+    const cache = join(dir, 'cache');
+    expect(loadBundledAsn(v4(), 4, cache).source).toBe(v4());
+    expect(buildAsnCache({ v4: v4(), v6: v6() }, cache)).toHaveLength(2);
+    expect(buildAsnCache({ v4: v4(), v6: v6() }, cache)).toHaveLength(0);
+    const loaded = loadBundledAsn(v4(), 4, cache);
+    expect(loaded.source).toBe(join(cache, 'asn-ipv4.bin'));
+    expect(loaded.table.lookup(parseIp('1.0.0.1')!)).toEqual({ asn: 13335, org: 'Cloudflare, Inc.' });
+    writeFileSync(v4(), '16777216,16777471,64999,Changed\n');
+    utimesSync(v4(), new Date(), new Date(Date.now() + 5000));
+    const after = loadBundledAsn(v4(), 4, cache);
+    expect(after.source).toBe(v4());
+    expect(after.table.lookup(parseIp('1.0.0.1')!)).toEqual({ asn: 64999, org: 'Changed' });
+    expect(buildAsnCache({ v4: v4(), v6: v6() }, cache)).toEqual([join(cache, 'asn-ipv4.bin')]);
   });
 });
 

@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { VigilError } from '../core/errors.js';
 import { createIpClassifier } from '../intel/classify.js';
 import { parseIp } from '../intel/ip-parse.js';
-import { loadAsnTable, type AsnTable } from './asn-table.js';
+import { loadBundledAsn } from './asn-cache.js';
+import type { AsnTable } from './asn-table.js';
 import { openMmdb, type Mmdb } from './mmdb.js';
 
 /** Where an address is and who routes it. Every field is optional: databases have gaps. */
@@ -82,8 +83,14 @@ function checkReadable(file: string, what: string): void {
   }
 }
 
-/** Runs `load` once, on first use, recording its time and memory cost. */
-function lazy<T>(source: string, load: () => T): { get(): T; stats(): GeoLoadStats | undefined } {
+/**
+ * Runs `load` once, on first use, recording its time and memory cost. `load` may say which file it
+ * actually read (the bundled ASN table comes from its prebuilt binary or, failing that, the CSV).
+ */
+function lazy<T>(
+  source: string,
+  load: () => T | { value: T; source: string },
+): { get(): T; stats(): GeoLoadStats | undefined } {
   let value: T | undefined;
   let stats: GeoLoadStats | undefined;
   return {
@@ -91,8 +98,14 @@ function lazy<T>(source: string, load: () => T): { get(): T; stats(): GeoLoadSta
       if (stats) return value as T;
       const rss = process.memoryUsage.rss();
       const t0 = performance.now();
-      value = load();
-      stats = { source, loadMs: performance.now() - t0, rssDeltaBytes: process.memoryUsage.rss() - rss };
+      const got = load();
+      const said = typeof got === 'object' && got !== null && 'source' in got && 'value' in got;
+      value = said ? got.value : (got as T);
+      stats = {
+        source: said ? got.source : source,
+        loadMs: performance.now() - t0,
+        rssDeltaBytes: process.memoryUsage.rss() - rss,
+      };
       return value;
     },
     stats: () => stats,
@@ -116,10 +129,16 @@ export function createGeo(options: GeoOptions = {}): Geo {
   // loading the IPv6 half too would add to the peak memory for nothing.
   const asn = options.asnDb
     ? lazy<Mmdb | AsnTable>(options.asnDb, () => openMmdb(options.asnDb!))
-    : lazy<Mmdb | AsnTable>(bundled!.asnV4, () => loadAsnTable({ v4: bundled!.asnV4 }));
+    : lazy<Mmdb | AsnTable>(bundled!.asnV4, () => {
+        const { table, source } = loadBundledAsn(bundled!.asnV4, 4);
+        return { value: table, source };
+      });
   const asn6 = options.asnDb
     ? asn
-    : lazy<Mmdb | AsnTable>(bundled!.asnV6, () => loadAsnTable({ v6: bundled!.asnV6 }));
+    : lazy<Mmdb | AsnTable>(bundled!.asnV6, () => {
+        const { table, source } = loadBundledAsn(bundled!.asnV6, 6);
+        return { value: table, source };
+      });
   // Private, loopback, link-local, CGNAT, multicast and reserved addresses have no location.
   const classify = createIpClassifier();
 

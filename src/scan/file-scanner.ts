@@ -5,6 +5,7 @@
  * on the main thread too.
  */
 import type { InputProblem } from '../core/errors.js';
+import { createHeapBudget } from './heap-budget.js';
 import type { Detection, DetectionError } from '../detect/types.js';
 import { MAX_EVIDENCE_IDS } from '../core/finding.js';
 import type { Signal } from '../detect/index.js';
@@ -19,6 +20,8 @@ import { readEvents, type ReadStats } from './read-input.js';
 import { toWire, type Batch, type WireHit, type WorkerInit } from './wire.js';
 
 const BATCH = 2000;
+/** Heap growth allowed between full collections on a scan thread (heap-budget.ts; measured in bench). */
+const HEAP_BUDGET_BYTES = 32 * 2 ** 20;
 
 /**
  * The top-level raw keys a stateful detection's hit can read on the main thread (its templates and
@@ -98,6 +101,9 @@ export function createFileScanner(init: WorkerInit): FileScanner {
     },
   });
 
+  // One budget per thread (each has its own heap): see heap-budget.ts.
+  const heap = createHeapBudget(HEAP_BUDGET_BYTES);
+
   async function scanFile(seq: number, input: InputFile, emit: (batch: Batch) => void): Promise<void> {
     let signals: Signal[] = [];
     let observations: Observation[] = [];
@@ -157,6 +163,7 @@ export function createFileScanner(init: WorkerInit): FileScanner {
       if (++n % BATCH === 0) flush(false);
     }
     flush(true);
+    heap.check();
   }
 
   return { detectionIds: detections.map((d) => d.id), scanFile };

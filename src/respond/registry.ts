@@ -1,0 +1,22 @@
+import { ec2Actions } from './actions/ec2.js';
+import { effectActions } from './actions/effects.js';
+import { iamActions } from './actions/iam.js';
+import { networkActions } from './actions/network.js';
+import type { AnyAction } from './types.js';
+
+/** Every response action, by name (`vigil respond list --actions`, the README's table). */
+export const ALL_ACTIONS: readonly AnyAction[] = [
+  ...iamActions,
+  ...ec2Actions,
+  ...networkActions,
+  ...effectActions,
+];
+
+export function actionRegistry(actions: readonly AnyAction[] = ALL_ACTIONS): Map<string, AnyAction> {
+  const map = new Map<string, AnyAction>();
+  for (const a of actions) {
+    if (map.has(a.name)) throw new Error(`two response actions are named ${a.name}`);
+    map.set(a.name, a);
+  }
+  return map;
+}

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { terminalSafe } from '../core/text.js';
+import { auditCommand } from './audit-command.js';
 import { complain, defaultIO, EXIT, UsageError, type CliIO } from './io.js';
 import { rulesCommand } from './rules-command.js';
 import { scanCommand } from './scan-command.js';
@@ -16,9 +17,11 @@ Usage:
   vigil simulate --out DIR        write labelled evaluation logs with attacks injected (vigil simulate --help)
   vigil route test --pattern P --event E
                                   does an EventBridge pattern match an event? ({"Result": true|false})
+  vigil audit verify|list         check the hash-chained audit log, or print it (vigil audit --help)
   vigil version
 
-Exit codes: 0 done, 1 error, 3 findings at or above --fail-on.`;
+Exit codes: 0 done, 1 error (vigil audit verify: the chain is broken; 2: it could not check),
+3 findings at or above --fail-on.`;
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -42,6 +45,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
         return await serveCommand(rest, io);
       case 'simulate':
         return await simulateCommand(rest, io);
+      case 'audit':
+        return await auditCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout.write(`vigil ${version()}\n`);

@@ -82,4 +82,31 @@ describe('configuration', () => {
       /ingestToken/,
     );
   });
+
+  it('reports playbook problems with the rest: unknown actions, channels, webhooks and routes', () => {
+    const yaml = [
+      'channels: [{ id: ops, kind: log }]',
+      'routes: [{ name: all, pattern: { source: [vigil] }, targets: [ops] }]',
+      'respond:',
+      '  playbooks:',
+      '    - id: p',
+      '      trigger: { route: everything }',
+      '      steps:',
+      '        - { action: notify, params: { channel: pager, subject: s, text: t } }',
+      '        - { action: webhook, params: { webhook: jira } }',
+      '        - { action: ec2.melt-instance }',
+    ].join('\n');
+    let err: unknown;
+    try {
+      parseConfig(yaml, 'c.yaml', {});
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const text = (err as ConfigError).problems.join('\n');
+    expect(text).toMatch(/trigger\.route "everything" is not a route/);
+    expect(text).toMatch(/unknown action "ec2\.melt-instance"/);
+    expect(text).toMatch(/respond\.playbooks\.0\.steps\.0\.params\.channel: no channel with id "pager"/);
+    expect(text).toMatch(/respond\.playbooks\.0\.steps\.1\.params\.webhook: no webhook named "jira"/);
+  });
 });

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { VigilError } from '../core/errors.js';
+import { compilePlaybooks } from '../respond/playbook.js';
+import { actionRegistry } from '../respond/registry.js';
 import { configSchema, type SecretRef, type VigilConfig } from './schema.js';
 
 /**
@@ -90,6 +92,7 @@ export function parseConfig(text: string | undefined, file: string, env: NodeJS.
     for (const t of r.targets)
       if (!ids.has(t)) problems.push(`routes.${i}.targets: no channel with id "${t}"`);
   });
+  problems.push(...respondProblems(config, ids));
   if (problems.length) throw new ConfigError(file, problems);
   return deepFreeze(config);
 }
@@ -130,4 +133,28 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/**
+ * Playbooks compiled against the actions and routes (unknown actions, bad templates, invalid literal
+ * parameters), and the channels and webhooks their steps name.
+ */
+function respondProblems(config: VigilConfig, channelIds: ReadonlySet<string>): string[] {
+  const respond = config.respond;
+  const problems = compilePlaybooks(
+    respond,
+    actionRegistry(),
+    new Set(config.routes.map((r) => r.name)),
+  ).problems;
+  const hooks = new Set(respond.webhooks.map((w) => w.name));
+  respond.playbooks.forEach((p, i) =>
+    p.steps.forEach((s, j) => {
+      const at = `respond.playbooks.${i}.steps.${j}.params`;
+      if (s.action === 'notify' && typeof s.params.channel === 'string' && !channelIds.has(s.params.channel))
+        problems.push(`${at}.channel: no channel with id "${s.params.channel}"`);
+      if (s.action === 'webhook' && typeof s.params.webhook === 'string' && !hooks.has(s.params.webhook))
+        problems.push(`${at}.webhook: no webhook named "${s.params.webhook}" in respond.webhooks`);
+    }),
+  );
+  return problems;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { digestConfigSchema, PAGERDUTY_DIGEST_PROBLEM } from '../notify/config.js';
 import { INTEL_FORMATS } from '../intel/lists/load.js';
+import { respondConfigSchema } from '../respond/config.js';
 
 /** A threat or trusted list: a path, or `{ path, format?, name?, kind? }` (src/intel/lists). */
 const intelList = z.union([
@@ -169,6 +170,8 @@ export const configSchema = z
           .strict(),
       )
       .default([]),
+    /** Automated response: playbooks, accounts, safety rails (src/respond/config.ts). */
+    respond: respondConfigSchema.default({}),
     alerting: z
       .object({
         realertWindow: duration.default('24h'),

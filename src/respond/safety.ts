@@ -10,6 +10,11 @@ import type { ActionResource, ActionTarget, AnyAction } from './types.js';
 export type SafetyConfig = RespondConfig['safety'] & {
   homeAccountId?: string | undefined;
   accounts: readonly string[];
+  /**
+   * The roles Vigil itself assumes (respond.accounts): never quarantined or revoked by a playbook, which
+   * would lock Vigil out of that account until its credentials expire.
+   */
+  ownRoles?: readonly string[];
 };
 
 /** `*` matches any run of characters (including `/` and `:`); everything else literally. */
@@ -30,6 +35,7 @@ export function principalOf(resource: ActionResource): string | undefined {
 
 export function createSafety(config: SafetyConfig) {
   const denyPrincipals = config.denyPrincipals.map(globToRegExp);
+  const ownRoles = new Set(config.ownRoles ?? []);
   const denyResources = config.denyResources.map(globToRegExp);
   const allowResources = config.allowResources?.map(globToRegExp);
   const allowAccounts = config.allowAccounts
@@ -47,6 +53,8 @@ export function createSafety(config: SafetyConfig) {
       const resource = action.resource?.(params, target);
       if (!resource) return undefined;
       const principal = principalOf(resource);
+      if (principal && ownRoles.has(principal))
+        return `${principal} is the role Vigil itself uses to respond in that account`;
       if (principal && denyPrincipals.some((r) => r.test(principal)))
         return `${principal} is on the deny list (respond.safety.denyPrincipals)`;
       if (denyResources.some((r) => r.test(resource.id)))

@@ -33,6 +33,11 @@ export interface PipelineDeps {
   /** Route name → channel ids. */
   targets: ReadonlyMap<string, readonly string[]>;
   outbox: AlertSink;
+  /**
+   * Response playbooks: called with the routes a finding matched when it is alerted; records the runs of
+   * the playbooks bound to them (src/respond) synchronously, so a crash before the store cannot lose them.
+   */
+  respond?(finding: Finding, event: RoutedEvent, routes: readonly string[]): void;
   /** What was last alerted per finding, for the re-alert window. */
   alerts: AlertState;
   /** No new alert for the same finding within this window (event time) unless its severity rises. */
@@ -117,10 +122,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   function route(finding: Finding, reason: Alert['reason'], occurrence: string): number {
     const event = alertEvent(finding, reason, occurrence);
     const channels = new Set<string>();
-    for (const r of deps.router.match(event)) {
+    const matched = deps.router.match(event);
+    for (const r of matched) {
       deps.metrics?.routed(r);
       for (const c of deps.targets.get(r) ?? []) channels.add(c);
     }
+    // Playbooks bound to these routes record their runs now, before the finding is stored (see respond).
+    if (matched.length) deps.respond?.(finding, event, matched);
     if (!channels.size) return 0;
     const link = deps.publicUrl ? `${deps.publicUrl.replace(/\/$/, '')}/findings/${finding.id}` : undefined;
     return deps.outbox.enqueue(

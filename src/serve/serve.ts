@@ -13,6 +13,10 @@ import { buildContext } from '../scan/context.js';
 import { watchIntel } from '../intel/index.js';
 import { openFindingStore } from '../store/index.js';
 import { createRouter } from '../router/index.js';
+import { createResponseSystem } from '../respond/index.js';
+import type { ClientFactory } from '../respond/types.js';
+import { auditLogFile, openAuditLog } from '../audit/log.js';
+import { registerRespondApi } from '../api/respond.js';
 import { createChannel, createSecretResolver, type Channel } from '../notify/index.js';
 import { createOutbox, openOutboxDatabase, type DigestOptions } from '../outbox/index.js';
 import { createServer, createMetrics, type IngestBatch, type IngestResult } from '../server/index.js';
@@ -51,6 +55,8 @@ export interface ServeDeps {
   fetch: typeof globalThis.fetch;
   /** Problems and alerts of the log channel, one line each. */
   log(line: string): void;
+  /** AWS clients for response actions (tests: SDK clients under aws-sdk-client-mock); default: real ones. */
+  respondClients?: ClientFactory;
 }
 
 export interface RunningServe {
@@ -121,9 +127,29 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
       await createChannel(c, { fetch: deps.fetch, resolveSecret: secrets, write: deps.log }),
     );
   }
-  const router = createRouter(
-    config.routes.map((r) => ({ name: r.name, pattern: r.pattern as string | object })),
-  );
+  // Automated response (src/respond): its runs in -responses.db, every decision in the hash-chained
+  // -audit.db. Playbooks with their own trigger pattern are routes of the one router.
+  const auditLog = openAuditLog(auditLogFile(dbFile));
+  const respond = createResponseSystem(config.respond, `${base}-responses.db`, {
+    routeNames: new Set(config.routes.map((r) => r.name)),
+    audit: auditLog,
+    enqueue: (alert, channelIds) => outbox.enqueue(alert, channelIds),
+    resolveSecret: secrets,
+    fetch: deps.fetch,
+    ...(deps.respondClients ? { clients: deps.respondClients } : {}),
+    log: deps.log,
+    onChange: (run) =>
+      hub.publish('response', {
+        id: run.id,
+        playbook: run.playbook,
+        status: run.status,
+        findingId: run.findingId,
+      }),
+  });
+  const router = createRouter([
+    ...config.routes.map((r) => ({ name: r.name, pattern: r.pattern as string | object })),
+    ...respond.routeSpecs,
+  ]);
   const targets = new Map(config.routes.map((r) => [r.name, [...r.targets]] as const));
 
   // Channels with `digest` hold alerts of those severities and send them as one message per window.
@@ -192,6 +218,10 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     outbox,
     alerts: openAlertState(checkpointsDb),
     trackState: true,
+    respond: (finding, event, routes) => {
+      const ids = respond.playbooksFor(routes);
+      if (ids.length) respond.responder.submit(finding, event, ids);
+    },
     realertWindowMs: parseDuration(config.alerting.realertWindow) ?? 86_400_000,
     onProblem: problem,
     onDetectionError: (e) => {
@@ -390,12 +420,20 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     registerEventsApi(server.app, { access, events });
   }
   registerHealthApi(server.app, { access, stats });
-  registerResponsesApi(server.app, { access });
+  registerResponsesApi(server.app, { access, source: respond.stats });
+  registerRespondApi(server.app, {
+    access,
+    responder: respond.responder,
+    store: respond.store,
+    playbooks: respond.playbooks,
+    findings: store,
+  });
   registerStreamApi(server.app, { access, hub });
   if (config.server.dashboard) await registerWeb(server.app);
 
   const url = await server.listen(config.server.host, config.server.port);
   outbox.start();
+  respond.responder.start();
   for (const s of sources) s.start();
   const lagTimer = setInterval(() => {
     updateLag();
@@ -416,8 +454,11 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
       for (const s of sources) await s.stop();
       for (const c of awsClients) c.destroy();
       await server.close();
+      await respond.responder.stop();
       await outbox.stop();
       outboxDb.close();
+      respond.close();
+      auditLog.close();
       checkpointsDb.close();
       authDb.close();
       events?.close();

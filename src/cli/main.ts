@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { terminalSafe } from '../core/text.js';
 import { auditCommand } from './audit-command.js';
 import { complain, defaultIO, EXIT, UsageError, type CliIO } from './io.js';
+import { respondCommand } from './respond-command.js';
 import { rulesCommand } from './rules-command.js';
 import { scanCommand } from './scan-command.js';
 import { routeCommand } from './route-command.js';
@@ -18,10 +19,12 @@ Usage:
   vigil route test --pattern P --event E
                                   does an EventBridge pattern match an event? ({"Result": true|false})
   vigil audit verify|list         check the hash-chained audit log, or print it (vigil audit --help)
+  vigil respond run|approve|reject|undo|list|kill-switch
+                                  response playbooks by hand (vigil respond --help)
   vigil version
 
 Exit codes: 0 done, 1 error (vigil audit verify: the chain is broken; 2: it could not check),
-3 findings at or above --fail-on.`;
+3 findings at or above --fail-on, 4 vigil respond: a step awaits approval.`;
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -47,6 +50,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
         return await simulateCommand(rest, io);
       case 'audit':
         return await auditCommand(rest, io);
+      case 'respond':
+        return await respondCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout.write(`vigil ${version()}\n`);

@@ -65,16 +65,18 @@ export const s3DestinationArn = z
   .string()
   .max(700)
   .regex(
-    /^arn:aws[\w-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9!_.*'()-]+)*$/,
+    /^arn:aws[\w-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9!_.()-]+)*$/,
     'not an S3 bucket ARN (arn:aws:s3:::bucket or arn:aws:s3:::bucket/prefix)',
   )
   .refine(
-    (arn) => !arn.split('/').slice(1).some((s) => /^\.+$/.test(s) || s === 'AWSLogs'),
+    (arn) =>
+      !arn
+        .split('/')
+        .slice(1)
+        .some((s) => /^\.+$/.test(s) || s === 'AWSLogs'),
     'the S3 prefix may not contain ".", ".." or "AWSLogs" segments',
   );
-export const logGroupName = z
-  .string()
-  .regex(/^[\w.\-/#]{1,512}$/, 'not a CloudWatch Logs log group name');
+export const logGroupName = z.string().regex(/^[\w.\-/#]{1,512}$/, 'not a CloudWatch Logs log group name');
 export const iamRoleArn = z
   .string()
   .regex(/^arn:aws[\w-]*:iam::\d{12}:role\/([\w+=,.@-]{1,512}\/)*[\w+=,.@-]{1,64}$/, 'not an IAM role ARN');

@@ -1,6 +1,10 @@
 import { ec2Actions } from './actions/ec2.js';
 import { effectActions } from './actions/effects.js';
 import { iamActions } from './actions/iam.js';
+import { kmsActions } from './actions/kms.js';
+import { lambdaActions } from './actions/lambda.js';
+import { loggingActions } from './actions/logging.js';
+import { s3Actions } from './actions/s3.js';
 import { networkActions } from './actions/network.js';
 import type { AnyAction } from './types.js';
 
@@ -9,6 +13,10 @@ export const ALL_ACTIONS: readonly AnyAction[] = [
   ...iamActions,
   ...ec2Actions,
   ...networkActions,
+  ...loggingActions,
+  ...s3Actions,
+  ...kmsActions,
+  ...lambdaActions,
   ...effectActions,
 ];
 

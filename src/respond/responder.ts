@@ -631,6 +631,19 @@ export function createResponder(options: ResponderOptions) {
       return view(v.id)!;
     },
     processPending,
+    /** Claims and works this one run if it is runnable (the CLI after a decision); false if it was not. */
+    async processRun(runId: string): Promise<boolean> {
+      sweepExpired();
+      if (!store.claim(runId, owner, now(), leaseMs)) return false;
+      try {
+        await work(runId);
+      } catch (err) {
+        log(`vigil: respond: run ${runId}: ${(err as Error).message}`);
+        store.updateRun(runId, { status: 'failed', message: (err as Error).message, lease_until: 0 }, now());
+        changed(runId);
+      }
+      return true;
+    },
     approve: (actionId: string, user: string) => decide(actionId, user, 'approve'),
     reject: (actionId: string, user: string, reason?: string) => decide(actionId, user, 'reject', reason),
     undo,

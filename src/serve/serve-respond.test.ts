@@ -17,7 +17,7 @@ import { parseConfig } from '../config/load.js';
 import { testClients } from '../respond/testing.js';
 import { until } from '../testing/until.js';
 import { startServe } from './serve.js';
-import { TEST_ADMIN_PASSWORD } from '../testing/api-client.js';
+import { login, TEST_ADMIN_PASSWORD } from '../testing/api-client.js';
 
 const ACCOUNT = '123456789012';
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
@@ -86,11 +86,11 @@ function trailFile(name: string, eventId: string, minute: number): void {
   );
 }
 
-const config = () =>
+const config = (approval: 'auto' | 'required' = 'auto', sqlite = join(dir, 'data', 'vigil.db')) =>
   parseConfig(
     JSON.stringify({
       server: { port: 0, dashboard: false },
-      store: { sqlite: join(dir, 'data', 'vigil.db') },
+      store: { sqlite },
       sources: [{ id: 'trail', kind: 'folder', path: join(dir, 'logs'), pollSeconds: 0.05 }],
       respond: {
         homeAccountId: ACCOUNT,
@@ -111,7 +111,7 @@ const config = () =>
               {
                 id: 'quarantine',
                 action: 'iam.quarantine-user',
-                approval: 'auto',
+                approval,
                 params: { userName: '{{ finding.actor.principal | name }}' },
               },
             ],
@@ -123,8 +123,8 @@ const config = () =>
     {},
   );
 
-const start = () =>
-  startServe(config(), {
+const start = (c = config()) =>
+  startServe(c, {
     env: { VIGIL_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD },
     fetch: globalThis.fetch,
     log: () => undefined,
@@ -168,5 +168,45 @@ describe('vigil serve with a live playbook', () => {
     const kinds = audit.list({ limit: 100 }).map((r) => r.kind);
     audit.close();
     expect(kinds.filter((k) => k === 'response.action')).toHaveLength(2);
+  });
+
+  it('a restart while a step waits for approval: the approval after it runs that step once, nothing before it again', async () => {
+    const sqlite = join(dir, 'data2', 'vigil.db');
+    state.keyStatus = 'Active';
+    state.attached = [];
+    iam.resetHistory();
+    trailFile('d', 'stop-4', 3);
+    let running = await start(config('required', sqlite));
+    let actionId: string;
+    try {
+      const admin = await login(running.url);
+      const waiting = async () => {
+        const res = await admin.get('/api/responses/runs?status=awaiting-approval');
+        const body = (await res.json()) as { runs: { actions: { id: string; status: string }[] }[] };
+        return body.runs[0]?.actions.find((a) => a.status === 'awaiting-approval')?.id;
+      };
+      await until(async () => (await waiting()) !== undefined, 'the approval request');
+      actionId = (await waiting())!;
+      expect(iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
+      expect(iam.commandCalls(AttachUserPolicyCommand)).toHaveLength(0);
+    } finally {
+      await running.stop();
+    }
+    running = await start(config('required', sqlite));
+    try {
+      const admin = await login(running.url);
+      const res = await admin.post(`/api/responses/actions/${actionId}/approve`, {});
+      expect(res.status).toBe(200);
+      await until(() => iam.commandCalls(AttachUserPolicyCommand).length === 1, 'the approved quarantine');
+      await until(async () => {
+        const r = await admin.get('/api/responses/runs');
+        return ((await r.json()) as { runs: { status: string }[] }).runs[0]?.status === 'succeeded';
+      }, 'the run to finish');
+      expect((await admin.post(`/api/responses/actions/${actionId}/approve`, {})).status).toBe(409);
+    } finally {
+      await running.stop();
+    }
+    expect(iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
+    expect(iam.commandCalls(AttachUserPolicyCommand)).toHaveLength(1);
   });
 });

@@ -82,7 +82,12 @@ function runOut(v: ReturnType<Responder['run']>) {
 
 function sendError(reply: FastifyReply, err: unknown) {
   if (err instanceof ResponseError)
-    return fail(reply, err.status, err.status === 404 ? 'VIGIL_NOT_FOUND' : 'VIGIL_CONFLICT', err.message);
+    return fail(
+      reply,
+      err.status,
+      err.status === 404 ? 'VIGIL_NOT_FOUND' : err.status === 400 ? 'VIGIL_BAD_REQUEST' : 'VIGIL_CONFLICT',
+      err.message,
+    );
   throw err;
 }
 
@@ -153,6 +158,12 @@ export function registerRespondApi(
               type: 'integer',
               description: 'Runs created before this time (epoch ms): the next page',
             },
+            beforeId: {
+              type: 'string',
+              maxLength: 200,
+              description:
+                'With `before`: the id of the last run shown, so runs of the same millisecond are not skipped',
+            },
             limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
           },
         },
@@ -172,6 +183,7 @@ export function registerRespondApi(
         playbook?: string;
         findingId?: string;
         before?: number;
+        beforeId?: string;
         limit: number;
       };
       const runs = store.listRuns(q).map((r) => runOut({ ...r, actions: store.actionsOf(r.id) }));

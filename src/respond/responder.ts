@@ -59,6 +59,8 @@ export class ResponseError extends Error {
 const hash = (...parts: string[]) =>
   createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 20);
 const KILL_SWITCH = 'kill-switch';
+/** How long an undo may take; an undo `running` for longer was cut short (a crash) and may be retried. */
+const UNDO_TIMEOUT_MS = 120_000;
 
 /**
  * Runs playbooks. `submit` (called by the pipeline when a finding is routed) records a run and its plan
@@ -570,6 +572,9 @@ export function createResponder(options: ResponderOptions) {
     const run = store.run(a.runId)!;
     const id = `act-${hash(a.id, 'undo')}`;
     const existing = store.action(id);
+    // Two responders undoing at once: the second must not send the undo's AWS calls a second time.
+    if (existing?.status === 'running' && (existing.startedAt ?? 0) > now() - UNDO_TIMEOUT_MS)
+      throw new ResponseError(409, `the undo of ${actionId} is already running`);
     if (!existing) {
       store.insertAction(
         {
@@ -590,7 +595,7 @@ export function createResponder(options: ResponderOptions) {
       store.updateAction(id, { decided_by: user, decided_at: now() });
     }
     const row = store.action(id)!;
-    if (row.status !== 'succeeded') await execute(row, definition, run, 120_000);
+    if (row.status !== 'succeeded') await execute(row, definition, run, UNDO_TIMEOUT_MS);
     const done = store.action(id)!;
     if (done.status === 'succeeded') store.updateAction(a.id, { undone_by: id });
     changed(a.runId);

@@ -324,6 +324,7 @@ export function openResponseStore(db: Database.Database) {
       playbook?: string;
       findingId?: string;
       before?: number;
+      beforeId?: string;
     }): RunRow[] {
       const where: string[] = [];
       const params: Record<string, unknown> = { limit: q.limit };
@@ -340,10 +341,16 @@ export function openResponseStore(db: Database.Database) {
         params.findingId = q.findingId;
       }
       if (q.before !== undefined) {
-        where.push('created_at < @before');
+        // A cursor of (time, id): runs of the same millisecond are neither skipped nor repeated.
+        where.push(
+          q.beforeId === undefined
+            ? 'created_at < @before'
+            : '(created_at < @before OR (created_at = @before AND id < @beforeId))',
+        );
         params.before = q.before;
+        if (q.beforeId !== undefined) params.beforeId = q.beforeId;
       }
-      const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id LIMIT @limit`;
+      const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT @limit`;
       return (db.prepare(sql).all(params) as Raw[]).map(runOf);
     },
     /** Actions finished or awaiting approval in a period, with their run's creation time (for statistics). */

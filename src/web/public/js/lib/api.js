@@ -60,6 +60,7 @@ export async function request(method, path, body) {
 
 export const get = (path, params) => request('GET', path + query(params));
 export const post = (path, body) => request('POST', path, body ?? {});
+export const put = (path, body) => request('PUT', path, body ?? {});
 export const del = (path) => request('DELETE', path);
 
 /** apiPath('findings', id, 'notes') is `/api/findings/<id>/notes`, every segment encoded. */

@@ -1,6 +1,6 @@
 /**
- * Live updates from the API's Server-Sent Events stream (`/api/stream`: finding, delivery, stats). One
- * EventSource for the whole app; pages subscribe and unsubscribe as they come and go.
+ * Live updates from the API's Server-Sent Events stream (`/api/stream`: finding, delivery, stats,
+ * response). One EventSource for the whole app; pages subscribe and unsubscribe as they come and go.
  */
 
 const handlers = new Map();
@@ -9,7 +9,7 @@ let source;
 function connect() {
   if (source || typeof EventSource === 'undefined') return;
   source = new EventSource('/api/stream', { withCredentials: true });
-  for (const type of ['finding', 'delivery', 'stats']) {
+  for (const type of ['finding', 'delivery', 'stats', 'response']) {
     source.addEventListener(type, (event) => {
       let data;
       try {

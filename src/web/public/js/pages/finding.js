@@ -1,7 +1,8 @@
 /**
  * One finding: what happened, the evidence events (raw JSON on demand), the actor's activity around it,
- * MITRE mapping, remediation, delivery history, notes, and the triage actions — including a suppression
- * rule drafted from this finding. Each section loads on its own, so one failing call shows in its place.
+ * MITRE mapping, remediation, playbook runs, delivery history, notes, and the triage actions — including
+ * a suppression rule drafted from this finding. Each section loads on its own, so one failing call shows
+ * in its place.
  */
 import { h, replace } from '../lib/h.js';
 import { apiPath, get, post } from '../lib/api.js';
@@ -19,6 +20,7 @@ import {
   toast,
   wide,
 } from '../lib/ui.js';
+import { findingResponses } from './runs.js';
 import { actionDone, actionLabel, statusDialog } from './workflow.js';
 
 export async function render(ctx) {
@@ -164,6 +166,7 @@ export async function render(ctx) {
       ),
       section('Evidence events', () => evidence(f)),
       section('Actor timeline', () => timeline(f)),
+      section('Responses', () => findingResponses(f, ctx)),
       section('Delivery history', () => deliveries(f)),
       section('Notes', () => notes(f, role)),
     ),

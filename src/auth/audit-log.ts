@@ -44,7 +44,23 @@ export type AuditLog = ReturnType<typeof createAuditLog>;
  * The append-only audit log (`auth_audit`; triggers refuse UPDATE and DELETE). Newest first when read,
  * paged by id so a page stays stable while entries are appended.
  */
-export function createAuditLog(db: Database.Database, now: () => number) {
+export function createAuditLog(
+  db: Database.Database,
+  now: () => number,
+  /**
+   * The hash-chained log (src/audit) every entry is also written to, first: the table answers the API's
+   * queries, the chain proves nothing was changed or removed (`vigil audit verify`).
+   */
+  chain?: {
+    append(e: {
+      kind: string;
+      actor: string;
+      subject?: string | null;
+      data: Record<string, unknown>;
+      ts?: string;
+    }): unknown;
+  },
+) {
   const insert = db.prepare(
     'INSERT INTO auth_audit (at, user, via, action, target, details, ip) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
@@ -64,15 +80,17 @@ export function createAuditLog(db: Database.Database, now: () => number) {
       details?: Record<string, unknown>;
       ip: string | null;
     }): void {
-      insert.run(
-        now(),
-        entry.user,
-        entry.via,
-        entry.action,
-        entry.target,
-        serialize(entry.details),
-        entry.ip,
-      );
+      const at = now();
+      chain?.append({
+        kind: `user.${entry.action}`,
+        actor: entry.user ?? 'vigil',
+        subject: entry.target,
+        ts: new Date(at).toISOString(),
+        data: JSON.parse(
+          serialize({ via: entry.via, ip: entry.ip, ...(entry.details ? { details: entry.details } : {}) })!,
+        ) as Record<string, unknown>,
+      });
+      insert.run(at, entry.user, entry.via, entry.action, entry.target, serialize(entry.details), entry.ip);
     },
     /** A page of entries, newest first, and the `before` value for the next page when there is one. */
     query(q: AuditQuery): { entries: AuditEntry[]; next: number | null } {

@@ -46,6 +46,8 @@ export interface AuthDeps {
   loginWindowMinutes?: number;
   /** scrypt cost for new hashes (tests lower it; existing hashes keep their stored parameters). */
   scrypt?: ScryptParams;
+  /** The hash-chained audit log (src/audit) that also receives every user action. */
+  auditChain?: Parameters<typeof createAuditLog>[2];
 }
 
 /** Routes anyone may call: logging in, and asking whether one is logged in (401 when not). */
@@ -101,7 +103,7 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): ApiAccess {
     now,
   });
   const tokens = createTokenStore(deps.db, now);
-  const auditLog = createAuditLog(deps.db, now);
+  const auditLog = createAuditLog(deps.db, now, deps.auditChain);
   const windowMs = (deps.loginWindowMinutes ?? 15) * 60_000;
   const ctx: AuthContext = {
     users,

@@ -28,6 +28,7 @@ import {
 } from '../sources/live/index.js';
 import { createS3Source } from '../sources/live/s3-source.js';
 import { findingsFromEvent } from '../sources/findings/index.js';
+import { parseFlowLogFormat } from '../sources/vpcflow/fields.js';
 import { createPipeline } from './pipeline.js';
 import { registerDeliveriesApi } from './api.js';
 import { createPipelineStats } from './stats.js';
@@ -342,6 +343,14 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     let accepted = 0;
     const file = `http:${batch.kind}`;
     batch.items.forEach((item, index) => {
+      // A log line the server parsed (flow log, Resolver query log, S3 access log) goes straight in.
+      const format = batch.formats?.[index];
+      if (format !== undefined) {
+        accepted += pipeline.records([{ record: item, file, index, format }], (p) =>
+          rejected.push({ index, error: p.message }),
+        );
+        return;
+      }
       try {
         const aws = batch.kind === 'cloudtrail' ? undefined : findingsFromEvent(item);
         if (aws) {
@@ -383,11 +392,15 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
   };
 
   const token = config.server.ingestToken ? resolveSecret(config.server.ingestToken, deps.env) : undefined;
+  const flowFormat = config.server.ingest.flowLogFormat;
+  const flowParsed = flowFormat === undefined ? undefined : parseFlowLogFormat(flowFormat);
+  const flowLogFields = flowParsed && 'fields' in flowParsed ? flowParsed.fields : undefined;
   const server = createServer({
     ingest,
     metrics: registry,
     ...(token ? { ingestToken: token } : {}),
     maxBodyBytes: config.server.maxBodyBytes,
+    ...(flowLogFields ? { flowLogFields } : {}),
     health: () => {
       updateLag();
       return { ok: true, details: { sources: sources.map((s) => ({ id: s.id, ...s.stats() })) } };
@@ -402,6 +415,7 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
   await registerOpenApiPlugin(server.app);
   const access = registerAuth(server.app, {
     db: authDb,
+    auditChain: auditLog,
     env: deps.env,
     log: deps.log,
     ...config.server.auth,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { digestConfigSchema, PAGERDUTY_DIGEST_PROBLEM } from '../notify/config.js';
 import { INTEL_FORMATS } from '../intel/lists/load.js';
 import { respondConfigSchema } from '../respond/config.js';
+import { parseFlowLogFormat } from '../sources/vpcflow/fields.js';
 
 /** A threat or trusted list: a path, or `{ path, format?, name?, kind? }` (src/intel/lists). */
 const intelList = z.union([
@@ -87,6 +88,20 @@ export const configSchema = z
           .strict()
           .default({}),
         dashboard: z.boolean().default(true),
+        /** HTTP ingest of log lines (src/server: /ingest/firehose, /ingest/logs). */
+        ingest: z
+          .object({
+            /** Format of header-less VPC flow log lines (CloudWatch Logs delivery): `${version} ${account-id} …`. */
+            flowLogFormat: z
+              .string()
+              .superRefine((v, ctx) => {
+                const parsed = parseFlowLogFormat(v);
+                if ('error' in parsed) ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed.error });
+              })
+              .optional(),
+          })
+          .strict()
+          .default({}),
       })
       .strict()
       .default({}),

@@ -1,3 +1,5 @@
+import { gunzipSync } from 'node:zlib';
+import { createLogLineReader, isResolverQueryLog, type RecordFormat } from '../sources/index.js';
 import { HttpError } from './http-error.js';
 import { isJsonObject } from './items.js';
 
@@ -6,20 +8,52 @@ const MAX_REQUEST_ID_LENGTH = 256;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** A Firehose record (or one line of it) that could not be turned into an item. */
-export interface RecordProblem {
+/** Where an item came from: its Firehose record, and its line or CloudWatch Logs log event (0-based). */
+export interface ItemOrigin {
   record: number;
   line?: number;
-  reason: 'bad_record' | 'bad_base64' | 'bad_utf8' | 'bad_json';
+  logEvent?: number;
+}
+
+/** A Firehose record (or one line or log event of it) that could not be turned into an item. */
+export interface RecordProblem extends ItemOrigin {
+  reason:
+    | 'bad_record'
+    | 'bad_base64'
+    | 'bad_gzip'
+    | 'too_large'
+    | 'bad_utf8'
+    | 'bad_json'
+    | 'bad_line'
+    | 'bad_log_event';
   error: string;
 }
 
 export interface DecodedDelivery {
   requestId: string;
-  /** The decoded JSON values, in order, and the record (and line) each came from. */
+  /** The decoded values, in order, and the record (and line or log event) each came from. */
   items: unknown[];
-  origin: { record: number; line?: number }[];
+  /**
+   * The format of each item the decoder recognised (a flow log line, a Resolver query log); undefined
+   * leaves the decision to the pipeline (CloudTrail record, EventBridge event).
+   */
+  formats: (RecordFormat | undefined)[];
+  origin: ItemOrigin[];
   problems: RecordProblem[];
+  /** CloudWatch Logs CONTROL_MESSAGE payloads (sent when a subscription is created), acknowledged and ignored. */
+  controlMessages: number;
+}
+
+export interface DecodeOptions {
+  /** Field names of header-less flow log lines in a custom format (`server.ingest.flowLogFormat`). */
+  flowFields?: readonly string[];
+  /** Largest decompressed gzip record, in bytes; default 10 MiB. */
+  maxRecordBytes?: number;
+  /**
+   * Largest total of decompressed bytes in one delivery; over it the delivery is answered 413 (Firehose
+   * retries it, and a smaller buffer size fixes it). Default 16 × `maxRecordBytes`.
+   */
+  maxDecodedBytes?: number;
 }
 
 /** The request id a Firehose error answer should carry, before or without a parsed body. */
@@ -74,17 +108,94 @@ function spread(value: unknown): unknown[] {
   return [value];
 }
 
-/** Decodes one record's text: one JSON document, or newline-delimited JSON. */
-function parseRecordText(text: string, record: number, out: DecodedDelivery): void {
-  try {
-    for (const item of spread(JSON.parse(text))) {
-      out.items.push(item);
-      out.origin.push({ record });
-    }
+function push(out: DecodedDelivery, item: unknown, origin: ItemOrigin, format?: RecordFormat): void {
+  out.items.push(item);
+  out.formats.push(format ?? (isResolverQueryLog(item) ? 'dns' : undefined));
+  out.origin.push(origin);
+}
+
+/** True for the payload a CloudWatch Logs subscription sends (gzip-decoded). */
+function isLogsPayload(value: unknown): value is Record<string, unknown> {
+  return isJsonObject(value) && typeof value.messageType === 'string' && 'logEvents' in value;
+}
+
+/**
+ * A CloudWatch Logs subscription payload `{"messageType", "logGroup", "logEvents": [{"id", "timestamp",
+ * "message"}]}`: each DATA_MESSAGE log event's message is one log line (a CloudTrail record, a flow log
+ * line, a Resolver query log); CONTROL_MESSAGE payloads only check that the destination is reachable.
+ */
+function readLogsPayload(
+  payload: Record<string, unknown>,
+  record: number,
+  out: DecodedDelivery,
+  options: DecodeOptions,
+): void {
+  if (payload.messageType === 'CONTROL_MESSAGE') {
+    out.controlMessages++;
     return;
+  }
+  if (payload.messageType !== 'DATA_MESSAGE' || !Array.isArray(payload.logEvents)) {
+    out.problems.push({
+      record,
+      reason: 'bad_record',
+      error: `record ${record} is a CloudWatch Logs payload with messageType ${JSON.stringify(String(payload.messageType).slice(0, 40))} or without a logEvents array`,
+    });
+    return;
+  }
+  const reader = createLogLineReader(options.flowFields ? { flowFields: options.flowFields } : {});
+  payload.logEvents.forEach((event: unknown, logEvent) => {
+    const message = isJsonObject(event) ? event.message : undefined;
+    if (typeof message !== 'string') {
+      out.problems.push({
+        record,
+        logEvent,
+        reason: 'bad_log_event',
+        error: `record ${record} log event ${logEvent} has no "message" string`,
+      });
+      return;
+    }
+    const read = reader.line({ n: logEvent + 1, text: message });
+    if (read.kind === 'json') for (const v of read.values) push(out, v.value, { record, logEvent }, v.format);
+    else if (read.kind === 'text') push(out, read.record, { record, logEvent }, read.format);
+    else if (read.kind === 'bad')
+      out.problems.push({
+        record,
+        logEvent,
+        reason: 'bad_log_event',
+        error: `record ${record} log event ${logEvent}: ${read.error}`,
+      });
+  });
+}
+
+/** Text that is not one JSON document nor JSON lines: log lines (flow logs, Resolver query logs, JSON). */
+function readLines(text: string, record: number, out: DecodedDelivery, options: DecodeOptions): void {
+  const reader = createLogLineReader(options.flowFields ? { flowFields: options.flowFields } : {});
+  for (const [i, raw] of text.split(/\r?\n/).entries()) {
+    const read = reader.line({ n: i + 1, text: raw });
+    const origin = { record, line: i + 1 };
+    if (read.kind === 'json') for (const v of read.values) push(out, v.value, origin, v.format);
+    else if (read.kind === 'text') push(out, read.record, origin, read.format);
+    else if (read.kind === 'bad')
+      out.problems.push({
+        ...origin,
+        reason: 'bad_line',
+        error: `record ${record} line ${i + 1}: ${read.error}`,
+      });
+  }
+}
+
+/** Decodes one record's text: one JSON document, newline-delimited JSON, or log lines. */
+function parseRecordText(text: string, record: number, out: DecodedDelivery, options: DecodeOptions): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
   } catch (error) {
-    const lines = text.split(/\r?\n/);
-    if (lines.filter((l) => l.trim() !== '').length <= 1) {
+    const start = text.trimStart().charCodeAt(0);
+    if (start !== 123 /* { */ && start !== 91 /* [ */) {
+      readLines(text, record, out, options);
+      return;
+    }
+    if (text.split(/\r?\n/).filter((l) => l.trim() !== '').length <= 1) {
       out.problems.push({
         record,
         reason: 'bad_json',
@@ -92,14 +203,18 @@ function parseRecordText(text: string, record: number, out: DecodedDelivery): vo
       });
       return;
     }
+    readJsonLines(text, record, out);
+    return;
   }
+  if (isLogsPayload(value)) readLogsPayload(value, record, out, options);
+  else for (const item of spread(value)) push(out, item, { record });
+}
+
+function readJsonLines(text: string, record: number, out: DecodedDelivery): void {
   for (const [i, line] of text.split(/\r?\n/).entries()) {
     if (line.trim() === '') continue;
     try {
-      for (const item of spread(JSON.parse(line))) {
-        out.items.push(item);
-        out.origin.push({ record, line: i + 1 });
-      }
+      for (const item of spread(JSON.parse(line))) push(out, item, { record, line: i + 1 });
     } catch (error) {
       out.problems.push({
         record,
@@ -111,13 +226,30 @@ function parseRecordText(text: string, record: number, out: DecodedDelivery): vo
   }
 }
 
+const DEFAULT_MAX_RECORD_BYTES = 10 * 1024 * 1024;
+
 /**
- * Decodes the records of a Firehose HTTP endpoint delivery: each `data` is base64 of UTF-8 JSON
- * (a CloudTrail record or an EventBridge event, or newline-delimited JSON). A bad record is listed
- * in `problems` and the others are still decoded.
+ * Decodes the records of a Firehose HTTP endpoint delivery: each `data` is base64 of UTF-8 text, gzip'd
+ * or not — a JSON document (a CloudTrail record, an EventBridge event, a Resolver query log, an array of
+ * them), newline-delimited JSON, a CloudWatch Logs subscription payload (what a subscription filter with a
+ * Firehose destination delivers: gzip'd, one log line per log event), or log lines (flow logs). A bad
+ * record, line or log event is listed in `problems` and the others are still decoded.
  */
-export function decodeFirehoseRecords(requestId: string, records: readonly unknown[]): DecodedDelivery {
-  const out: DecodedDelivery = { requestId, items: [], origin: [], problems: [] };
+export function decodeFirehoseRecords(
+  requestId: string,
+  records: readonly unknown[],
+  options: DecodeOptions = {},
+): DecodedDelivery {
+  const out: DecodedDelivery = {
+    requestId,
+    items: [],
+    formats: [],
+    origin: [],
+    problems: [],
+    controlMessages: 0,
+  };
+  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  let budget = options.maxDecodedBytes ?? 16 * maxRecordBytes;
   records.forEach((entry, record) => {
     const data = isJsonObject(entry) ? entry.data : undefined;
     if (typeof data !== 'string') {
@@ -133,9 +265,35 @@ export function decodeFirehoseRecords(requestId: string, records: readonly unkno
       });
       return;
     }
+    let bytes = Buffer.from(compact, 'base64');
+    if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+      const limit = Math.min(maxRecordBytes, budget);
+      try {
+        bytes = gunzipSync(bytes, { maxOutputLength: limit });
+      } catch (error) {
+        const tooLarge = (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
+        if (tooLarge && limit < maxRecordBytes)
+          throw new HttpError(
+            413,
+            'VIGIL_HTTP_TOO_LARGE',
+            `the records decompress to more than ${options.maxDecodedBytes ?? 16 * maxRecordBytes} bytes; lower the Firehose buffer size`,
+          );
+        out.problems.push(
+          tooLarge
+            ? {
+                record,
+                reason: 'too_large',
+                error: `record ${record} decompresses to more than ${maxRecordBytes} bytes`,
+              }
+            : { record, reason: 'bad_gzip', error: `record ${record} is not valid gzip data` },
+        );
+        return;
+      }
+      budget -= bytes.length;
+    }
     let text: string;
     try {
-      text = decoder.decode(Buffer.from(compact, 'base64'));
+      text = decoder.decode(bytes);
     } catch {
       out.problems.push({ record, reason: 'bad_utf8', error: `record ${record} is not UTF-8 text` });
       return;
@@ -144,7 +302,7 @@ export function decodeFirehoseRecords(requestId: string, records: readonly unkno
       out.problems.push({ record, reason: 'bad_json', error: `record ${record} is empty` });
       return;
     }
-    parseRecordText(text, record, out);
+    parseRecordText(text, record, out, options);
   });
   return out;
 }

@@ -19,10 +19,15 @@ export function registerFirehoseRoute(app: FastifyInstance, deps: ServerDeps, no
       requireBody(request.body),
       typeof header === 'string' ? header : undefined,
     );
-    const decoded = decodeFirehoseRecords(requestId, records);
+    const decoded = decodeFirehoseRecords(requestId, records, {
+      ...(deps.flowLogFields ? { flowFields: deps.flowLogFields } : {}),
+      maxRecordBytes: deps.maxBodyBytes,
+    });
+    if (decoded.controlMessages > 0)
+      request.log.debug({ requestId, count: decoded.controlMessages }, 'CloudWatch Logs control messages');
     for (const problem of decoded.problems)
       deps.serveMetrics?.recordsRejected.inc({ source: 'http:firehose', reason: problem.reason });
-    const result = await runIngest(deps, 'firehose', decoded.items, request.log);
+    const result = await runIngest(deps, 'firehose', decoded.items, request.log, decoded.formats);
     if (decoded.problems.length > 0 || result.rejected.length > 0) {
       const rejected = result.rejected.map((r) => ({ ...decoded.origin[r.index], error: r.error }));
       request.log.warn({ requestId, problems: decoded.problems, rejected }, 'firehose records rejected');

@@ -6,6 +6,7 @@ import { describeError } from './http-error.js';
 import { registerIngestRoutes } from './ingest-routes.js';
 import { isJsonObject } from './items.js';
 import { registerJsonBody } from './json-body.js';
+import { registerLogsRoute } from './logs-route.js';
 import type { ServerDeps } from './types.js';
 
 export interface VigilServer {
@@ -57,6 +58,7 @@ export function createServer(deps: ServerDeps, options: ServerOptions = {}): Vig
 
   registerIngestRoutes(app, deps);
   registerFirehoseRoute(app, deps, now);
+  registerLogsRoute(app, deps);
 
   return {
     app,

@@ -1,9 +1,10 @@
 import type { FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { RecordFormat } from '../sources/index.js';
 import type { ServeMetrics } from './metrics.js';
 
 /** Which HTTP ingest endpoint a batch arrived on. */
-export type IngestKind = 'eventbridge' | 'cloudtrail' | 'firehose';
+export type IngestKind = 'eventbridge' | 'cloudtrail' | 'firehose' | 'logs';
 
 /**
  * The parsed JSON items of one HTTP request, every one of them a JSON object (the server lists
@@ -14,6 +15,12 @@ export interface IngestBatch {
   source: 'http';
   kind: IngestKind;
   items: unknown[];
+  /**
+   * The format of each item the server parsed from a log line (`formats[i]` for `items[i]`): a flow log
+   * or S3 access log line, a Resolver query log. Set only by the server, never read from the request, so
+   * a sender cannot pass one format off as another; undefined leaves the decision to the pipeline.
+   */
+  formats?: (RecordFormat | undefined)[];
 }
 
 /** One item the pipeline or the server refused, by its index in what was sent. */
@@ -44,6 +51,11 @@ export interface ServerDeps {
   health: () => HealthReport;
   /** `false` (the default) for no logs, or pino options. */
   logger?: false | Exclude<FastifyServerOptions['logger'], boolean | undefined>;
+  /**
+   * Field names of header-less flow log lines (CloudWatch Logs delivery, posts without a header line) in a
+   * custom format (`parseFlowLogFormat`); default: the version 2 fields.
+   */
+  flowLogFields?: readonly string[];
   /** When given, items the server itself rejects are counted in `vigil_records_rejected_total`. */
   serveMetrics?: Pick<ServeMetrics, 'recordsRejected'>;
 }

@@ -9,3 +9,7 @@ export {
 export { normalizeCloudTrail, BadRecordError } from './cloudtrail/normalize.js';
 export { CLOUDTRAIL_DETAIL_TYPES } from './cloudtrail/entries.js';
 export { normalizeRecord } from './normalize.js';
+export { isResolverQueryLog } from './dns/normalize.js';
+export { parseFlowLogFormat } from './vpcflow/fields.js';
+export { linesOf, type Line } from './text/lines.js';
+export { createLogLineReader, type LogLine, type LogLineOptions, type LogValue } from './text/log-lines.js';

@@ -1,5 +1,6 @@
 import type { ErrorCode, InputLocation, InputProblem } from '../../core/errors.js';
 import type { RawRecord } from '../types.js';
+import { isResolverQueryLog } from '../dns/normalize.js';
 
 /** EventBridge detail-types whose `detail` is a CloudTrail record. */
 export const CLOUDTRAIL_DETAIL_TYPES: ReadonlySet<string> = new Set([
@@ -130,7 +131,7 @@ export class EntryReader {
       yield { record: detail, file: this.file, index };
       return;
     }
-    if (this.dns || (typeof o.query_name === 'string' && 'query_timestamp' in o)) {
+    if (this.dns || isResolverQueryLog(o)) {
       // A Route 53 Resolver query log record (JSON lines as delivered to S3, or an array of them); once
       // an input has shown itself to be one, its damaged records are reported against that format.
       this.recognized = true;

@@ -5,6 +5,16 @@ import { parseEventTime } from '../cloudtrail/event-time.js';
 import { networkEvent, str } from '../event-base.js';
 
 /**
+ * True for a Route 53 Resolver query log record: the JSON has `query_name` and `query_timestamp`, which no
+ * CloudTrail record or EventBridge event carries at its top level.
+ */
+export function isResolverQueryLog(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const o = value as Record<string, unknown>;
+  return typeof o.query_name === 'string' && 'query_timestamp' in o;
+}
+
+/**
  * One Route 53 Resolver query log record, as AWS writes it
  * (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-query-logs-format.html), as an Event:
  * the time is `query_timestamp`, the event name the query type (`A`, `TXT`), the actor the instance that

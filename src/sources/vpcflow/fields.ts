@@ -94,3 +94,27 @@ export function isDefaultFormatLine(line: string): boolean {
     (t[13] === 'OK' || t[13] === 'NODATA' || t[13] === 'SKIPDATA')
   );
 }
+
+/**
+ * The field names of a custom flow log format as it is given to AWS (the `LogFormat` of CreateFlowLogs:
+ * `${version} ${account-id} …`), or what is wrong with it. Names without `${…}`, as in a header line, are
+ * accepted too. Flow logs delivered to CloudWatch Logs have no header line, so this is how their lines
+ * are read when the format is not the default one.
+ */
+export function parseFlowLogFormat(format: string): { fields: string[] } | { error: string } {
+  const tokens = format.trim().split(/\s+/);
+  const names: string[] = [];
+  for (const token of tokens) {
+    const name = /^\$\{([^{}]*)\}$/.exec(token)?.[1] ?? token;
+    if (!FIELD_NAME.test(name))
+      return { error: `${JSON.stringify(token.slice(0, 40))} is not a flow log field such as \${srcaddr}` };
+    if (names.includes(name)) return { error: `field ${JSON.stringify(name)} appears twice` };
+    names.push(name);
+  }
+  const fields = parseHeader(names.join(' '));
+  if (fields === undefined)
+    return {
+      error: 'a flow log format names at least two VPC Flow Logs fields (e.g. ${srcaddr} ${dstaddr})',
+    };
+  return { fields };
+}

@@ -8,6 +8,7 @@ import { scanCommand } from './scan-command.js';
 import { routeCommand } from './route-command.js';
 import { serveCommand } from './serve-command.js';
 import { simulateCommand } from './simulate-command.js';
+import { trailCommand } from './trail-command.js';
 
 const USAGE = `Vigil: security monitoring for AWS.
 
@@ -21,6 +22,8 @@ Usage:
   vigil audit verify|list         check the hash-chained audit log, or print it (vigil audit --help)
   vigil respond run|approve|reject|undo|list|kill-switch
                                   response playbooks by hand (vigil respond --help)
+  vigil trail verify PATH --public-keys FILE
+                                  CloudTrail log file integrity, offline (vigil trail --help)
   vigil version
 
 Exit codes: 0 done, 1 error (vigil audit verify: the chain is broken; 2: it could not check),
@@ -52,6 +55,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
         return await auditCommand(rest, io);
       case 'respond':
         return await respondCommand(rest, io);
+      case 'trail':
+        return await trailCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout.write(`vigil ${version()}\n`);

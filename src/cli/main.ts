@@ -3,6 +3,7 @@ import { terminalSafe } from '../core/text.js';
 import { auditCommand } from './audit-command.js';
 import { complain, defaultIO, EXIT, UsageError, type CliIO } from './io.js';
 import { respondCommand } from './respond-command.js';
+import { postureCommand } from './posture-command.js';
 import { rulesCommand } from './rules-command.js';
 import { scanCommand } from './scan-command.js';
 import { routeCommand } from './route-command.js';
@@ -22,6 +23,8 @@ Usage:
   vigil audit verify|list         check the hash-chained audit log, or print it (vigil audit --help)
   vigil respond run|approve|reject|undo|list|kill-switch
                                   response playbooks by hand (vigil respond --help)
+  vigil posture collect|check|evidence
+                                  account hardening and compliance frameworks (vigil posture --help)
   vigil trail verify PATH --public-keys FILE
                                   CloudTrail log file integrity, offline (vigil trail --help)
   vigil version
@@ -57,6 +60,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
         return await respondCommand(rest, io);
       case 'trail':
         return await trailCommand(rest, io);
+      case 'posture':
+        return await postureCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout.write(`vigil ${version()}\n`);

@@ -61,6 +61,11 @@ export function awsErrorInfo(err: unknown): AwsErrorInfo {
   };
 }
 
+/** Throttling, transient server errors and 5xx: worth another attempt after a backoff. */
+export function isRetryableAwsError(info: AwsErrorInfo): boolean {
+  return THROTTLING.has(info.code) || TRANSIENT.has(info.code) || (info.httpStatus ?? 0) >= 500;
+}
+
 export interface ContextOptions {
   target: ActionTarget;
   clients: ClientFactory;
@@ -108,8 +113,7 @@ export function createActionContext(options: ContextOptions): ActionContext {
           return out;
         } catch (err) {
           const info = awsErrorInfo(err);
-          const retryable =
-            THROTTLING.has(info.code) || TRANSIENT.has(info.code) || (info.httpStatus ?? 0) >= 500;
+          const retryable = isRetryableAwsError(info);
           if (retryable && attempt < maxAttempts) {
             await sleep(Math.random() * Math.min(20_000, 200 * 2 ** attempt));
             continue;

@@ -149,6 +149,16 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /** Posture (src/posture): snapshots from `vigil posture collect`, checked when they change. */
+    posture: z
+      .object({
+        snapshots: z.array(z.string().min(1)).default([]),
+        /** Evidence notes for manual controls (`vigil posture evidence`, the dashboard). */
+        evidence: z.string().min(1).optional(),
+        pollSeconds: z.number().positive().default(60),
+      })
+      .strict()
+      .default({}),
     /** Location and AS of addresses (src/enrich): the bundled databases unless the user names files. */
     geo: z
       .object({

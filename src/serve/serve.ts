@@ -14,6 +14,9 @@ import { watchIntel } from '../intel/index.js';
 import { openFindingStore } from '../store/index.js';
 import { createRouter } from '../router/index.js';
 import { createResponseSystem } from '../respond/index.js';
+import { ALL_CHECKS } from '../posture/checks/index.js';
+import { POSTURE_DETECTOR_PREFIX } from '../posture/findings.js';
+import { createPostureService } from '../posture/service.js';
 import type { ClientFactory } from '../respond/types.js';
 import { auditLogFile, openAuditLog } from '../audit/log.js';
 import { registerRespondApi } from '../api/respond.js';
@@ -247,6 +250,26 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     },
   });
 
+  // Posture snapshots: failing checks are findings of the same store and router (src/posture/service.ts).
+  const posture = createPostureService({
+    snapshots: config.posture.snapshots,
+    ...(config.posture.evidence ? { evidenceFile: config.posture.evidence } : {}),
+    checks: ALL_CHECKS,
+    findings: (findings) => pipeline.findings(findings),
+    resolve: (id) => {
+      if (store.setStatus(id, 'RESOLVED')) {
+        const f = store.get(id);
+        if (f) pipeline.resolved(f);
+      }
+    },
+    reopen: (id) => void store.setStatus(id, 'NEW'),
+    open: () =>
+      store
+        .list({ limit: 100_000 })
+        .filter((f) => f.detector.startsWith(POSTURE_DETECTOR_PREFIX) && f.status !== 'SUPPRESSED'),
+    log: deps.log,
+  });
+
   // Stateful detections and baselines resume where the committed checkpoints left them (saved with each
   // commit below).
   const detectionState = openDetectionState(
@@ -448,6 +471,9 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
   const url = await server.listen(config.server.host, config.server.port);
   outbox.start();
   respond.responder.start();
+  await posture.refresh();
+  const postureTimer = setInterval(() => void posture.refresh(), config.posture.pollSeconds * 1000);
+  postureTimer.unref();
   for (const s of sources) s.start();
   const lagTimer = setInterval(() => {
     updateLag();
@@ -463,6 +489,7 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     app: server.app,
     async stop() {
       clearInterval(lagTimer);
+      clearInterval(postureTimer);
       if (pruneTimer) clearInterval(pruneTimer);
       intelWatcher?.close();
       for (const s of sources) await s.stop();

@@ -1,13 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Finding } from '../core/finding.js';
 import { checkRegistry } from './checks/index.js';
-import {
-  loadEvidence,
-  newEvidenceId,
-  partitionEvidence,
-  saveEvidence,
-  type EvidenceNote,
-} from './evidence.js';
+import { loadEvidence, newEvidenceId, saveEvidence, type EvidenceNote } from './evidence.js';
 import { POSTURE_DETECTOR_PREFIX, postureChanges } from './findings.js';
 import { evaluate, FRAMEWORK_IDS, loadBuiltinFramework, type Framework } from './frameworks.js';
 import { buildReport, type PostureReport } from './report/index.js';

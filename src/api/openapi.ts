@@ -24,6 +24,7 @@ export const API_TAGS = [
   { name: 'activity', description: 'API activity and events from the logs' },
   { name: 'health', description: 'Pipeline health: ingest, detection, delivery' },
   { name: 'responses', description: 'Automated response statistics' },
+  { name: 'posture', description: 'Posture checks, compliance frameworks, reports and evidence' },
   { name: 'stream', description: 'Live updates (Server-Sent Events)' },
   { name: 'auth', description: 'Sessions, users, API tokens and the audit log' },
   { name: 'meta', description: 'This document' },

@@ -20,6 +20,7 @@ import { createPostureService } from '../posture/service.js';
 import type { ClientFactory } from '../respond/types.js';
 import { auditLogFile, openAuditLog } from '../audit/log.js';
 import { registerRespondApi } from '../api/respond.js';
+import { registerPostureApi } from '../api/posture.js';
 import { createChannel, createSecretResolver, type Channel } from '../notify/index.js';
 import { createOutbox, openOutboxDatabase, type DigestOptions } from '../outbox/index.js';
 import { createServer, createMetrics, type IngestBatch, type IngestResult } from '../server/index.js';
@@ -464,6 +465,11 @@ export async function startServe(config: VigilConfig, deps: ServeDeps): Promise<
     store: respond.store,
     playbooks: respond.playbooks,
     findings: store,
+  });
+  registerPostureApi(server.app, {
+    access,
+    posture,
+    evidenceConfigured: config.posture.evidence !== undefined,
   });
   registerStreamApi(server.app, { access, hub });
   if (config.server.dashboard) await registerWeb(server.app);

@@ -15,6 +15,7 @@ import * as findings from './pages/findings.js';
 import * as finding from './pages/finding.js';
 import * as activity from './pages/activity.js';
 import * as s3 from './pages/s3.js';
+import * as posture from './pages/posture.js';
 import * as responses from './pages/responses.js';
 import * as health from './pages/health.js';
 import * as suppressions from './pages/suppressions.js';
@@ -25,6 +26,7 @@ const NAV = [
   ['suppressions', 'Suppressions'],
   ['activity', 'API activity'],
   ['s3', 'S3 security'],
+  ['posture', 'Posture'],
   ['responses', 'Responses'],
   ['health', 'Pipeline health'],
 ];
@@ -124,7 +126,7 @@ async function logout() {
   route();
 }
 
-const PAGES = { overview, findings, suppressions, activity, s3, responses, health };
+const PAGES = { overview, findings, suppressions, activity, s3, posture, responses, health };
 
 async function route() {
   leavePage();

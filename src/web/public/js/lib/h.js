@@ -2,7 +2,7 @@
  * The only way the dashboard builds DOM. Every string becomes a text node or a plain attribute value:
  * nothing is ever parsed as HTML, and no attribute that loads or runs something (href, src, on*, style,
  * srcdoc, action, formaction) can be set from a string. Links are built by `route`, from path segments
- * that are each passed through encodeURIComponent.
+ * that are each passed through encodeURIComponent; downloads from the API by `api`, the same way.
  */
 
 const FORBIDDEN =
@@ -10,7 +10,8 @@ const FORBIDDEN =
 
 /**
  * h('a', { route: ['findings', id] }, 'open') builds `<a href="#/findings/<encoded id>">open</a>`;
- * `query: { type }` beside `route` adds an encoded query string.
+ * `query: { type }` beside `route` adds an encoded query string. h('a', { api: ['posture', 'report.html'] })
+ * builds `<a href="/api/posture/report.html">` (same encoding, same `query`): a same-origin API download.
  * attrs: `class`, `on: { click: fn }`, `dataset: {...}`, `route: [...]`, `props: {...}` (DOM properties
  * such as value/checked), anything else is set with setAttribute after the allow-list check.
  */
@@ -25,6 +26,8 @@ export function h(tag, attrs, ...children) {
         }
       } else if (name === 'route') {
         el.setAttribute('href', routeHref(value, attrs.query));
+      } else if (name === 'api') {
+        el.setAttribute('href', apiHref(value, attrs.query));
       } else if (name === 'query') {
         continue;
       } else if (name === 'dataset') {
@@ -66,7 +69,15 @@ export function replace(parent, ...children) {
 
 /** `#/a/b` from ['a', 'b'], every segment encoded. */
 export function routeHref(segments, query) {
-  const path = '#/' + segments.map((s) => encodeURIComponent(String(s))).join('/');
+  return withQuery('#/' + segments.map((s) => encodeURIComponent(String(s))).join('/'), query);
+}
+
+/** `/api/a/b` from ['a', 'b'], every segment encoded. */
+export function apiHref(segments, query) {
+  return withQuery('/api/' + segments.map((s) => encodeURIComponent(String(s))).join('/'), query);
+}
+
+function withQuery(path, query) {
   if (!query) return path;
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(query))

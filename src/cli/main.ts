@@ -1,15 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { terminalSafe } from '../core/text.js';
-import { auditCommand } from './audit-command.js';
 import { complain, defaultIO, EXIT, UsageError, type CliIO } from './io.js';
-import { respondCommand } from './respond-command.js';
-import { postureCommand } from './posture-command.js';
-import { rulesCommand } from './rules-command.js';
-import { scanCommand } from './scan-command.js';
-import { routeCommand } from './route-command.js';
-import { serveCommand } from './serve-command.js';
-import { simulateCommand } from './simulate-command.js';
-import { trailCommand } from './trail-command.js';
 
 const USAGE = `Vigil: security monitoring for AWS.
 
@@ -39,29 +30,33 @@ function version(): string {
   return pkg.version;
 }
 
-/** Runs one command and returns its exit code; only `bin/vigil.js` touches the process. */
+/**
+ * Runs one command and returns its exit code; only `bin/vigil.js` touches the process. Each command's
+ * module is loaded when it runs: `vigil scan` does not load the AWS SDK clients of posture and response
+ * (tens of megabytes of code a scan never runs).
+ */
 export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'scan':
-        return await scanCommand(rest, io);
+        return await (await import('./scan-command.js')).scanCommand(rest, io);
       case 'rules':
-        return await rulesCommand(rest, io);
+        return await (await import('./rules-command.js')).rulesCommand(rest, io);
       case 'route':
-        return await routeCommand(rest, io);
+        return await (await import('./route-command.js')).routeCommand(rest, io);
       case 'serve':
-        return await serveCommand(rest, io);
+        return await (await import('./serve-command.js')).serveCommand(rest, io);
       case 'simulate':
-        return await simulateCommand(rest, io);
+        return await (await import('./simulate-command.js')).simulateCommand(rest, io);
       case 'audit':
-        return await auditCommand(rest, io);
+        return await (await import('./audit-command.js')).auditCommand(rest, io);
       case 'respond':
-        return await respondCommand(rest, io);
+        return await (await import('./respond-command.js')).respondCommand(rest, io);
       case 'trail':
-        return await trailCommand(rest, io);
+        return await (await import('./trail-command.js')).trailCommand(rest, io);
       case 'posture':
-        return await postureCommand(rest, io);
+        return await (await import('./posture-command.js')).postureCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout.write(`vigil ${version()}\n`);

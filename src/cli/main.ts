@@ -18,6 +18,8 @@ Usage:
                                   account hardening and compliance frameworks (vigil posture --help)
   vigil trail verify PATH --public-keys FILE
                                   CloudTrail log file integrity, offline (vigil trail --help)
+  vigil deploy [--estimate] [cdk args...]
+                                  deploy to AWS with the CDK app, or print the monthly cost (vigil deploy --help)
   vigil version
 
 Exit codes: 0 done, 1 error (vigil audit verify: the chain is broken; 2: it could not check),
@@ -57,6 +59,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
         return await (await import('./trail-command.js')).trailCommand(rest, io);
       case 'posture':
         return await (await import('./posture-command.js')).postureCommand(rest, io);
+      case 'deploy':
+        return await (await import('./deploy-command.js')).deployCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout.write(`vigil ${version()}\n`);

@@ -83,7 +83,7 @@ function addTo(index: Map<string, Runtime[]>, keys: ReadonlySet<string>, rt: Run
  * matching neither is neither a candidate nor an observation). A sequence: any of its steps. A
  * first-seen without a baseline observes every event: undefined.
  */
-function indexedBy(
+export function indexedBy(
   detection: Detection,
   compiled: CompiledSigma,
   getField: FieldGetter,

@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { VigilError } from '../core/errors.js';
 import { createFieldGetter } from './fields/index.js';
 import { describeIssues, detectionFileSchema } from './schema.js';
 import { compileSigma, loadSigmaRule } from './sigma/index.js';
 import type { Aggregate, Detection, FieldGetter } from './types.js';
+import { packagePath } from '../core/paths.js';
 
 export type DetectionOrigin = Detection['origin'];
 
@@ -26,7 +26,7 @@ const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** The repository's `detections/` folder (the same from `src/detect/` under vitest and `dist/detect/` after tsc). */
 export function builtinDetectionsDir(): string {
-  return fileURLToPath(new URL('../../detections', import.meta.url));
+  return packagePath('detections');
 }
 
 function idOf(file: string): string {

@@ -1,8 +1,8 @@
 import { readTextFile } from './read-text.js';
-import { fileURLToPath } from 'node:url';
 import { VigilError, type InputProblem } from '../core/errors.js';
 import { parseCidr, parseIp, type NumericIp } from './ip-parse.js';
 import { createIpSetBuilder, type IpSet } from './ip-set.js';
+import { packagePath } from '../core/paths.js';
 
 /** One published AWS prefix. */
 export interface AwsPrefix {
@@ -28,7 +28,7 @@ export interface AwsIpRanges {
 
 /** The snapshot shipped with Vigil (data/aws-ip-ranges.json; see data/README.md). */
 export function defaultAwsIpRangesPath(): string {
-  return fileURLToPath(new URL('../../data/aws-ip-ranges.json', import.meta.url));
+  return packagePath('data/aws-ip-ranges.json');
 }
 
 function networkKey(ip: NumericIp, bits: number): string {

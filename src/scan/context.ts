@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import type { InputProblem } from '../core/errors.js';
 import type { FindingActor } from '../core/finding.js';
 import { createEnrichment } from '../enrich/index.js';
@@ -15,6 +14,7 @@ import {
 } from '../intel/index.js';
 import type { GeoLookup } from '../baseline/index.js';
 import type { ContextOptions } from './options.js';
+import { packagePath } from '../core/paths.js';
 
 export interface RuleProblem {
   file: string;
@@ -93,7 +93,7 @@ export function loadDetections(
   return { detections, disabled, ruleProblems };
 }
 
-const REGISTERED_BLOCKS = fileURLToPath(new URL('../../data/aws-registered-blocks.txt', import.meta.url));
+const REGISTERED_BLOCKS = packagePath('data/aws-registered-blocks.txt');
 
 /**
  * AWS's addresses: the prefixes of ip-ranges.json (the shipped snapshot, or the user's file) plus the

@@ -25,7 +25,11 @@ export const awsConfigSchema = z
       .default('24h'),
     channels: configSchema.shape.channels,
     routes: configSchema.shape.routes,
-    respond: respondConfigSchema.default({}),
+    /**
+     * vigil.yaml's `respond` section, plus `dryRun`: true makes every run a dry run whatever its playbook
+     * says (the deployment's dry-run switch; its function is then granted no response permissions).
+     */
+    respond: respondConfigSchema.extend({ dryRun: z.boolean().default(false) }).default({}),
   })
   .strict();
 
@@ -34,7 +38,7 @@ export interface AwsConfig {
   realertWindowMs: number;
   channels: Record<string, unknown>[];
   routes: { name: string; pattern: string | Record<string, unknown>; targets: string[] }[];
-  respond: z.infer<typeof respondConfigSchema>;
+  respond: z.infer<typeof respondConfigSchema> & { dryRun: boolean };
 }
 
 /** Where the document and the secrets it references are read: SSM and Secrets Manager. */

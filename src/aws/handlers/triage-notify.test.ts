@@ -48,12 +48,18 @@ describe('triage handler', () => {
       () => ddb.mock.restore(),
       () => eb.mock.restore(),
     );
-    const handler = createTriageHandler({ table: ddb.table, publish: eb.publish, settings, log: silent });
-    return { ddb, eb, handler };
+    const logged: { msg: string; fields: Record<string, unknown> }[] = [];
+    const handler = createTriageHandler({
+      table: ddb.table,
+      publish: eb.publish,
+      settings,
+      log: (_level, msg, fields = {}) => void logged.push({ msg, fields }),
+    });
+    return { ddb, eb, handler, logged };
   }
 
   it.runIf(SHARED)('alerts a GuardDuty finding once; an update of it does not alert again', async () => {
-    const { ddb, eb, handler } = setup();
+    const { ddb, eb, handler, logged } = setup();
     const gd = JSON.parse(
       readFileSync(join(SHARED!, 'samples', 'guardduty', 'guardduty_iam_event.json'), 'utf8'),
     ) as Record<string, unknown>;
@@ -72,6 +78,11 @@ describe('triage handler', () => {
     );
     await handler(sqsBatch(first, update));
     expect(eb.entries).toHaveLength(1);
+    // The dashboard's metrics, as Embedded Metric Format lines: one new finding, one alert.
+    const metrics = logged.filter((l) => l.msg === 'metric').map((l) => l.fields);
+    expect(metrics.filter((m) => 'Findings' in m)).toHaveLength(1);
+    expect(metrics.filter((m) => 'Alerts' in m)).toHaveLength(1);
+    expect(metrics[0]).toMatchObject({ _aws: { CloudWatchMetrics: [{ Namespace: 'Vigil' }] } });
     expect(ddb.get(`finding#${id}`)).toMatchObject({ recent: ['gd-1', 'gd-2'] });
     expect(ddb.get(`finding#${id}`)!.pending).toBeUndefined();
   });

@@ -13,6 +13,7 @@ import { defaultPublisher, defaultTable } from '../env.js';
 import { jsonLogger, type Logger } from '../log.js';
 import type { Publish } from '../publish.js';
 import { SK, ttlAfter, type Item, type Table } from '../table.js';
+import { emfFields } from '../metrics.js';
 import {
   ALERT_DETAIL_TYPE,
   FINDING_DETAIL_TYPE,
@@ -155,7 +156,12 @@ export function createTriageHandler(deps: TriageDeps): (event: SQSEvent) => Prom
       ...(alert ? { reason: item.pending!.alert.reason } : {}),
       ...(merged.severity < minSeverity ? { belowMinSeverity: true } : {}),
     });
-    if (alert) await publishPending(item);
+    // Dashboard metrics (Embedded Metric Format in the log line): new findings by severity, alerts sent.
+    if (!stored) log('info', 'metric', emfFields('Findings', { Severity: merged.severityLabel }, 1, now()));
+    if (alert) {
+      await publishPending(item);
+      log('info', 'metric', emfFields('Alerts', {}, 1, now()));
+    }
   }
 
   return (event) =>

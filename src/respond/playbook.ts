@@ -5,7 +5,7 @@ import { compilePattern, type CompiledPattern } from '../router/index.js';
 import { parseDuration } from '../detect/duration.js';
 import { playbookSchema, type PlaybookConfig, type RespondConfig } from './config.js';
 import { compileValue, TemplateError, type CompiledValue } from './template.js';
-import type { AnyAction } from './types.js';
+import type { ActionTarget, AnyAction } from './types.js';
 
 /** A playbook ready to run: actions looked up, templates and conditions compiled. */
 export interface Playbook {
@@ -167,4 +167,31 @@ export function compilePlaybooks(
     });
   }
   return { playbooks, problems };
+}
+
+/**
+ * A step's parameters and target for one finding: templates filled, the result validated by the action's
+ * schema, the target defaulting to the finding's account and region and checked to be one. Shared by
+ * `vigil serve`'s responder and the Lambda respond function, so both plan exactly alike. Throws
+ * `TemplateError` naming what is wrong.
+ */
+export function resolveStep(
+  step: Pick<PlaybookStep, 'action' | 'params' | 'target'>,
+  scope: { finding: { accountId?: string; region?: string }; event: unknown },
+): { params: Record<string, unknown>; target: ActionTarget } {
+  const parsed = step.action.params.safeParse(step.params.resolve(scope));
+  if (!parsed.success)
+    throw new TemplateError(
+      parsed.error.issues.map((i) => `params.${i.path.join('.')}: ${i.message}`).join('; '),
+    );
+  const tgt = (step.target?.resolve(scope) ?? {}) as Partial<ActionTarget>;
+  const target = {
+    accountId: String(tgt.accountId ?? scope.finding.accountId ?? ''),
+    region: String(tgt.region ?? scope.finding.region ?? ''),
+  };
+  if (!/^\d{12}$/.test(target.accountId))
+    throw new TemplateError(`target account "${target.accountId}" is not an account id`);
+  if (!/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(target.region))
+    throw new TemplateError(`target region "${target.region}" is not a region`);
+  return { params: parsed.data as Record<string, unknown>, target };
 }

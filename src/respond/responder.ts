@@ -2,10 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Finding } from '../core/finding.js';
 import { findingEvent, type RoutedEvent } from '../router/index.js';
 import { createActionContext } from './context.js';
-import type { Playbook } from './playbook.js';
+import { resolveStep, type Playbook } from './playbook.js';
 import type { Safety } from './safety.js';
 import { FINAL_RUN, type ActionRow, type ResponseStore, type RunRow } from './store.js';
-import { TemplateError } from './template.js';
 import {
   ActionError,
   type ActionEffects,
@@ -133,22 +132,7 @@ export function createResponder(options: ResponderOptions) {
       let params: Record<string, unknown>;
       let target: ActionTarget;
       try {
-        const raw = step.params.resolve(scope) as Record<string, unknown>;
-        const parsed = step.action.params.safeParse(raw);
-        if (!parsed.success)
-          throw new TemplateError(
-            parsed.error.issues.map((i) => `params.${i.path.join('.')}: ${i.message}`).join('; '),
-          );
-        params = parsed.data as Record<string, unknown>;
-        const tgt = (step.target?.resolve(scope) ?? {}) as Partial<ActionTarget>;
-        target = {
-          accountId: String(tgt.accountId ?? finding.accountId ?? ''),
-          region: String(tgt.region ?? finding.region ?? ''),
-        };
-        if (!/^\d{12}$/.test(target.accountId))
-          throw new TemplateError(`target account "${target.accountId}" is not an account id`);
-        if (!/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(target.region))
-          throw new TemplateError(`target region "${target.region}" is not a region`);
+        ({ params, target } = resolveStep(step, scope));
       } catch (err) {
         store.insertAction(
           {

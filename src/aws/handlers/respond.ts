@@ -5,10 +5,9 @@ import { canonicalJson } from '../../audit/canonical-json.js';
 import type { Finding } from '../../core/finding.js';
 import { createClientFactory } from '../../respond/clients.js';
 import { createActionContext, isRetryableAwsError } from '../../respond/context.js';
-import { compilePlaybooks, type Playbook } from '../../respond/playbook.js';
+import { compilePlaybooks, resolveStep, type Playbook } from '../../respond/playbook.js';
 import { actionRegistry } from '../../respond/registry.js';
 import { createSafety, type Safety } from '../../respond/safety.js';
-import { TemplateError } from '../../respond/template.js';
 import {
   ActionError,
   type ActionOutcome,
@@ -204,21 +203,7 @@ function plan(runId: string, playbook: Playbook, finding: Finding, event: Routed
     let params: Record<string, unknown>;
     let target: ActionTarget;
     try {
-      const parsed = step.action.params.safeParse(step.params.resolve(scope));
-      if (!parsed.success)
-        throw new TemplateError(
-          parsed.error.issues.map((i) => `params.${i.path.join('.')}: ${i.message}`).join('; '),
-        );
-      params = parsed.data as Record<string, unknown>;
-      const tgt = (step.target?.resolve(scope) ?? {}) as Partial<ActionTarget>;
-      target = {
-        accountId: String(tgt.accountId ?? finding.accountId ?? ''),
-        region: String(tgt.region ?? finding.region ?? ''),
-      };
-      if (!/^\d{12}$/.test(target.accountId))
-        throw new TemplateError(`target account "${target.accountId}" is not an account id`);
-      if (!/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(target.region))
-        throw new TemplateError(`target region "${target.region}" is not a region`);
+      ({ params, target } = resolveStep(step, scope));
     } catch (err) {
       const message = errorMessage(err);
       return {

@@ -1,3 +1,4 @@
+import { CHECK_IDS } from '../check-ids.js';
 import type { Check } from '../types.js';
 import { iamAccountChecks } from './iam-account.js';
 import { iamPolicyChecks } from './iam-policies.js';
@@ -10,29 +11,8 @@ import { iamUserChecks } from './iam-users.js';
 
 const byId = new Map([...iamAccountChecks, ...iamUserChecks, ...iamPolicyChecks].map((c) => [c.id, c]));
 
-const ORDER = [
-  'iam-root-access-keys',
-  'iam-root-mfa',
-  'iam-root-hardware-mfa',
-  'iam-root-recent-use',
-  'iam-password-length',
-  'iam-password-reuse',
-  'iam-user-console-mfa',
-  'iam-unused-credentials-45',
-  'iam-unused-credentials-90',
-  'iam-one-active-key',
-  'iam-key-rotation',
-  'iam-user-direct-policies',
-  'iam-full-admin-policy',
-  'iam-support-role',
-  'iam-access-analyzer',
-  'iam-cloudshell-full-access',
-  'iam-wildcard-service-actions',
-  'iam-wildcard-resources',
-  'iam-admin-equivalent',
-  'iam-privilege-escalation',
-  'iam-role-trust-wildcard',
-] as const;
+/** Catalogue order: the IAM ids of CHECK_IDS. */
+const ORDER = CHECK_IDS.filter((id) => id.startsWith('iam-'));
 
 export const iamChecks: Check[] = ORDER.map((id) => {
   const check = byId.get(id);

@@ -224,6 +224,13 @@ describe('functions, queues, table, topic', () => {
     const parsed = awsConfigSchema.parse(JSON.parse(json));
     expect(parsed.channels.map((c) => c.kind)).toEqual(['sns', 'slack']);
     expect(parsed.respond.playbooks.map((p) => [p.id, p.dryRun])).toEqual([['contain-leaked-key', false]]);
+    // Without the `baselines` prop, detect keeps behavioural baselines on with vigil.yaml's defaults.
+    expect(parsed.detections.baselines).toEqual({
+      enabled: true,
+      learningDays: 7,
+      minEvents: 50,
+      sensitivity: 0.5,
+    });
   });
 
   it('alarms on every function error, every dead-letter queue and HIGH/CRITICAL findings, all to the topic', () => {

@@ -77,6 +77,11 @@ export interface VigilMonitoringProps {
   cloudTrailEventSources?: readonly string[];
   /** Reserved concurrency per function (default 2; the respond function 1). */
   reservedConcurrency?: number;
+  /**
+   * vigil.yaml's `detections.baselines` for detect (default on, 7 learning days, 50 events); their
+   * DynamoDB reads and writes per event are in docs/cost.md.
+   */
+  baselines?: { enabled?: boolean; learningDays?: number; minEvents?: number; sensitivity?: number };
 }
 
 /**
@@ -212,6 +217,7 @@ export class VigilMonitoring extends Construct {
       minSeverity,
       channels,
       routes: [{ name: 'all-alerts', pattern: { source: ['vigil'] }, targets: channels.map((c) => c.id) }],
+      ...(props.baselines ? { detections: { baselines: props.baselines } } : {}),
       // The deployment's dry-run wins over a playbook's own `dryRun: false` (src/aws/config.ts schema).
       respond: {
         enabled: respondProps.enabled,

@@ -30,6 +30,11 @@ export const awsConfigSchema = z
      * says (the deployment's dry-run switch; its function is then granted no response permissions).
      */
     respond: respondConfigSchema.extend({ dryRun: z.boolean().default(false) }).default({}),
+    /** vigil.yaml's `detections.baselines` (detect): behavioural baselines, kept in the state table. */
+    detections: z
+      .object({ baselines: configSchema.shape.detections.removeDefault().shape.baselines })
+      .strict()
+      .default({}),
   })
   .strict();
 
@@ -39,6 +44,7 @@ export interface AwsConfig {
   channels: Record<string, unknown>[];
   routes: { name: string; pattern: string | Record<string, unknown>; targets: string[] }[];
   respond: z.infer<typeof respondConfigSchema> & { dryRun: boolean };
+  baselines: { enabled: boolean; learningDays: number; minEvents: number; sensitivity: number };
 }
 
 /** Where the document and the secrets it references are read: SSM and Secrets Manager. */
@@ -160,6 +166,7 @@ export function parseAwsConfig(
       channels: c.channels as Record<string, unknown>[],
       routes: c.routes as AwsConfig['routes'],
       respond: c.respond,
+      baselines: c.detections.baselines,
     },
     resolveSecret,
   };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Engine } from '../detect/engine.js';
-import type { StateRow } from '../detect/stateful/engine-state.js';
+import type { EngineState, StateRow } from '../detect/stateful/engine-state.js';
 import type { Signal } from '../detect/stateful/types.js';
 import { ConditionFailedError, SK, ttlAfter, type Item, type Table, type WriteOp } from './table.js';
 
@@ -20,6 +20,10 @@ import { ConditionFailedError, SK, ttlAfter, type Item, type Table, type WriteOp
  *   is recognised (read with the state) and not counted twice;
  * - TTL: window and sequence entries live twice their window (they expire by event time anyway),
  *   first-seen keys and learning clocks FIRST_SEEN_TTL_MS (a forgotten key fires again: noisy, not blind).
+ *
+ * Other keyed state beside the engine's (the behavioural baselines' profiles, one per principal) rides
+ * along: `load` reads the keys the caller names for it, and `commit` writes its changes in the same
+ * transaction, so an event's marker covers both.
  */
 export const FIRST_SEEN_TTL_MS = 400 * 86_400_000;
 /** How long an applied event is remembered: longer than SQS keeps a message (at most 14 days). */
@@ -29,6 +33,8 @@ const MAX_KEY_CHARS = 512;
 export interface DetectionStateOptions {
   table: Table;
   engine: Engine;
+  /** More state loaded and committed with the engine's; its owners must not be the engine's. */
+  extra?: readonly { state: EngineState; ttlMs: number }[];
   now?: () => number;
 }
 
@@ -43,8 +49,15 @@ export interface LoadedState {
 }
 
 export interface DetectionState {
-  /** Reads the entries `signals` need (and the event's marker) and loads them into the engine. */
-  load(eventId: string, signals: readonly Signal[]): Promise<LoadedState>;
+  /**
+   * Reads the entries `signals` need and the `extra` entries named (and the event's marker), and loads
+   * them into the engine and the extra states.
+   */
+  load(
+    eventId: string,
+    signals: readonly Signal[],
+    extraKeys?: readonly { owner: string; key: string }[],
+  ): Promise<LoadedState>;
   /** Writes the engine's changes since `load`, conditional on the versions read, with the marker. */
   commit(eventId: string, loaded: LoadedState): Promise<{ written: number; duplicate: boolean }>;
 }
@@ -86,6 +99,13 @@ export function createDetectionState(options: DetectionStateOptions): DetectionS
   const { table, engine } = options;
   const now = options.now ?? Date.now;
   const names = ownerNames(engine);
+  const extra = options.extra ?? [];
+  for (const x of extra)
+    for (const owner of x.state.owners.keys()) {
+      if (engine.state.owners.has(owner)) throw new Error(`state owner "${owner}" is the engine's`);
+      names.ttlMs.set(owner, x.ttlMs);
+    }
+  const takeChanges = () => [...engine.state.takeChanges(), ...extra.flatMap((x) => x.state.takeChanges())];
 
   function needed(signals: readonly Signal[]): { owner: string; key: string }[] {
     const out: { owner: string; key: string }[] = [];
@@ -107,9 +127,9 @@ export function createDetectionState(options: DetectionStateOptions): DetectionS
   }
 
   return {
-    async load(eventId, signals) {
+    async load(eventId, signals, extraKeys = []) {
       const keys = new Map<string, { owner: string; key: string }>();
-      for (const k of needed(signals)) keys.set(statePk(k.owner, k.key), k);
+      for (const k of [...needed(signals), ...extraKeys]) keys.set(statePk(k.owner, k.key), k);
       const marker = eventPk(eventId);
       const items = await table.getMany([marker, ...keys.keys()]);
       const versions = new Map<string, number>();
@@ -126,12 +146,14 @@ export function createDetectionState(options: DetectionStateOptions): DetectionS
         }
         rows.push({ owner: k.owner, key: k.key, fingerprint: item.fp, value });
       }
-      // The engine now holds exactly this event's share of the state; earlier events' leftovers are gone.
-      engine.state.importAll(rows);
+      // The engine (and each extra state) now holds exactly this event's share of the state; earlier
+      // events' leftovers are gone.
+      engine.state.importAll(rows.filter((r) => engine.state.owners.has(r.owner)));
+      for (const x of extra) x.state.importAll(rows.filter((r) => x.state.owners.has(r.owner)));
       return { duplicate: items.has(marker), versions, keys };
     },
     async commit(eventId, loaded) {
-      const changes = engine.state.takeChanges();
+      const changes = takeChanges();
       if (!changes.length) return { written: 0, duplicate: false };
       const t = now();
       const ops: WriteOp[] = [];

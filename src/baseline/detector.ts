@@ -53,12 +53,20 @@ export interface BaselineDetector {
   apply(observation: Observation): readonly Hit[];
   /** `apply(observe(event))`. */
   process(event: VigilEvent): readonly Hit[];
+  /**
+   * The state entries `process(event)` reads and changes: its principal's profile (none when no baseline
+   * applies). What a store holding one event's share of the state at a time (Lambda) loads before it.
+   */
+  keysFor(event: VigilEvent): { owner: string; key: string }[];
   /** The baselines, saved and restored like the stateful detections' state (owner `baseline:principals`). */
   readonly state: EngineState;
   readonly principals: number;
   /** Rough bytes held by the profiles (typed arrays and fixed overheads, not the Map itself). */
   approximateBytes(): number;
 }
+
+/** The state owner of the profiles, one entry per principal keyed by the principal. */
+export const BASELINE_OWNER = 'baseline:principals';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -445,7 +453,7 @@ export function createBaselineDetector(options: BaselineOptions = {}): BaselineD
   const state = createEngineState(
     [
       {
-        owner: 'baseline:principals',
+        owner: BASELINE_OWNER,
         fingerprint: fingerprint({ model: 1, halfLife, kinds: KINDS, volumes: VOLUMES }),
         state: persistable,
       },
@@ -459,6 +467,10 @@ export function createBaselineDetector(options: BaselineOptions = {}): BaselineD
     process(event) {
       const o = observe(event, geo);
       return o ? apply(o) : NO_HITS;
+    },
+    keysFor(event) {
+      const o = observe(event, geo);
+      return o ? [{ owner: BASELINE_OWNER, key: o.principal }] : [];
     },
     state,
     get principals() {

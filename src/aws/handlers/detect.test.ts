@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { callRecord, DAY, T0 } from '../../baseline/test-support.js';
 import { buildFieldGetter, loadDetections } from '../../scan/context.js';
 import { mockDynamo, mockEventBridge, sqsBatch, eventBridge } from '../testing.js';
 import { createDetectHandler } from './detect.js';
@@ -175,5 +176,70 @@ describe('detect handler', () => {
     );
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
     expect(eb.entries).toHaveLength(1);
+  });
+
+  it("learns a principal's baseline in DynamoDB across instances and flags an unusual call once", async () => {
+    const { ddb, eb } = setup();
+    const instance = () =>
+      createDetectHandler({
+        detections,
+        getField,
+        table: ddb.table,
+        publish: eb.publish,
+        baselines: { learningDays: 1, minEvents: 20, sensitivity: 0.5 },
+        log: silent,
+      });
+    // Two days of bob's routine reads in office hours, 50 events per invocation, each on a new instance:
+    // only the table carries the profile from one to the next.
+    const routine = ['DescribeInstances', 'DescribeVolumes', 'DescribeSecurityGroups', 'DescribeSubnets'];
+    const learning = Array.from({ length: 200 }, (_, i) =>
+      apiCall(
+        callRecord(T0 + Math.floor(i / 100) * DAY + 9 * 3_600_000 + (i % 100) * 240_000, {
+          user: 'bob',
+          eventName: routine[i % routine.length]!,
+          eventSource: 'ec2.amazonaws.com',
+        }),
+      ),
+    );
+    for (let i = 0; i < learning.length; i += 50)
+      expect((await instance()(sqsBatch(...learning.slice(i, i + 50)))).batchItemFailures).toEqual([]);
+    const anomalous = () =>
+      eb.entries.filter((e) => String(e.detail.detector).startsWith('anomalous-behavior-'));
+    expect(anomalous()).toHaveLength(0);
+    const profile = () => [...ddb.items.values()].find((i) => String(i.pk).startsWith('state#baseline:'));
+    expect(profile()).toMatchObject({ ver: 200, key: 'arn:aws:iam::111122223333:user/bob' });
+    expect(profile()!.ttl).toBeGreaterThan(Date.now() / 1000 + 300 * 86_400);
+    expect(JSON.parse(String(profile()!.value))).toMatchObject({ e: 200 });
+
+    // Redelivered: the marker is read with the profile, which learns nothing twice.
+    expect((await instance()(sqsBatch(learning[199]!))).batchItemFailures).toEqual([]);
+    expect(profile()).toMatchObject({ ver: 200 });
+
+    // On the third day, at 03:00 from another region with another tool: a key for someone else.
+    const unusual = apiCall(
+      callRecord(T0 + 2 * DAY + 3 * 3_600_000, {
+        user: 'bob',
+        eventName: 'CreateAccessKey',
+        eventSource: 'iam.amazonaws.com',
+        region: 'ap-southeast-2',
+        ua: 'Boto3/1.34.0 md/Botocore#1.34.0 Python/3.12.1',
+      }),
+    );
+    expect((await instance()(sqsBatch(unusual))).batchItemFailures).toEqual([]);
+    const found = anomalous();
+    expect(found).toHaveLength(1);
+    expect(found[0]!.detail).toMatchObject({
+      detector: 'anomalous-behavior-persistence',
+      actor: { principal: expect.stringContaining('bob') },
+      evidence: { eventNames: ['CreateAccessKey'] },
+    });
+    expect(JSON.stringify(found[0]!.detail)).toContain('AnomalousBehavior');
+    expect(profile()).toMatchObject({ ver: 201 });
+
+    // The unusual call delivered again: no second finding, no second lesson.
+    expect((await instance()(sqsBatch(unusual))).batchItemFailures).toEqual([]);
+    expect(anomalous()).toHaveLength(1);
+    expect(profile()).toMatchObject({ ver: 201 });
+    expect(JSON.parse(String(profile()!.value))).toMatchObject({ e: 201 });
   });
 });

@@ -1,3 +1,6 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { createBaselineDetector, type BaselineOptions } from '../../baseline/index.js';
 import { createEngine } from '../../detect/engine.js';
 import type { Detection, DetectionError, FieldGetter, Hit } from '../../detect/types.js';
 import { createAggregator, eventKey } from '../../findings/aggregate.js';
@@ -7,10 +10,11 @@ import { CLOUDTRAIL_DETAIL_TYPES } from '../../sources/cloudtrail/entries.js';
 import { normalizeRecord } from '../../sources/normalize.js';
 import { buildFieldGetter, loadDetections } from '../../scan/context.js';
 import { parseEventBridgeBody, PoisonRecordError, processBatch } from '../batch.js';
+import { awsConfigSchema, awsParameterSource, configLoader } from '../config.js';
 import { defaultPublisher, defaultTable } from '../env.js';
 import { jsonLogger, type Logger } from '../log.js';
 import type { Publish } from '../publish.js';
-import { createDetectionState } from '../state.js';
+import { createDetectionState, FIRST_SEEN_TTL_MS } from '../state.js';
 import type { Table } from '../table.js';
 import { FINDING_DETAIL_TYPE, type SQSBatchResponse, type SQSEvent } from '../types.js';
 
@@ -19,6 +23,8 @@ export interface DetectDeps {
   getField: FieldGetter;
   table: Table;
   publish: Publish;
+  /** Behavioural baselines (config `detections.baselines`); absent: none. */
+  baselines?: BaselineOptions;
   log?: Logger;
   now?: () => number;
 }
@@ -30,6 +36,13 @@ export interface DetectDeps {
  * bus as "Vigil Finding"; triage merges repeats by finding id. Findings are published before the state is
  * committed: a failure in between repeats the record against the old state, which publishes the same
  * finding again (harmless: triage recognises its event ids) rather than losing it.
+ *
+ * Behavioural baselines run after the engine, as in `vigil serve`: the event's principal profile is read
+ * with the detections' entries, its findings are published with theirs, and the updated profile is
+ * written in the same transaction as the event marker (so a redelivery does not learn twice). Only that
+ * one profile is in memory, so the population prior is this principal's own history: nothing is known of
+ * how many other principals use a value, and a value new to the principal is judged on its own rarity.
+ * Profiles live FIRST_SEEN_TTL_MS after the principal's last event (a forgotten one learns again).
  */
 export function createDetectHandler(deps: DetectDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const log = deps.log ?? jsonLogger();
@@ -38,7 +51,13 @@ export function createDetectHandler(deps: DetectDeps): (event: SQSEvent) => Prom
     trackState: true,
     onError: (e: DetectionError) => log('warn', 'detection failed on an event', { ...e }),
   });
-  const state = createDetectionState({ table: deps.table, engine, ...(deps.now ? { now: deps.now } : {}) });
+  const baselines = deps.baselines ? createBaselineDetector({ ...deps.baselines, track: true }) : undefined;
+  const state = createDetectionState({
+    table: deps.table,
+    engine,
+    ...(baselines ? { extra: [{ state: baselines.state, ttlMs: FIRST_SEEN_TTL_MS }] } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
 
   return (event) =>
     processBatch(
@@ -57,10 +76,11 @@ export function createDetectHandler(deps: DetectDeps): (event: SQSEvent) => Prom
         const id = eventKey(ev);
         const local = engine.matchLocal(ev);
         const hits: Hit[] = [...local.hits];
+        const profileKeys = baselines?.keysFor(ev) ?? [];
         let loaded;
-        if (local.signals.length) {
+        if (local.signals.length || profileKeys.length) {
           try {
-            loaded = await state.load(id, local.signals);
+            loaded = await state.load(id, local.signals, profileKeys);
           } catch (err) {
             engine.state.importAll([]); // forget what matchLocal noted as sent: the next event sends again
             throw err;
@@ -74,6 +94,7 @@ export function createDetectHandler(deps: DetectDeps): (event: SQSEvent) => Prom
             return;
           }
           for (const s of local.signals) hits.push(...engine.processSignal(s));
+          if (baselines) hits.push(...baselines.process(ev));
         }
         if (hits.length) {
           const aggregator = createAggregator(deps.now ? { now: deps.now } : {});
@@ -106,22 +127,42 @@ export function createDetectHandler(deps: DetectDeps): (event: SQSEvent) => Prom
     );
 }
 
-let cold: ((event: SQSEvent) => Promise<SQSBatchResponse>) | undefined;
+let cold: Promise<(event: SQSEvent) => Promise<SQSBatchResponse>> | undefined;
 
-/** The Lambda entry: built-in stable detections, no geo database, clients from the environment. */
+/**
+ * The Lambda entry: built-in stable detections, no geo database (so no country or ASN in the baselines),
+ * baselines as the config document's `detections.baselines` says (its defaults without CONFIG_PARAMETER,
+ * outside the stack), clients from the environment.
+ */
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   if (!cold) {
-    const log = jsonLogger();
-    const loaded = loadDetections({ builtin: true, ruleDirs: [], experimental: false });
-    for (const p of loaded.ruleProblems) log('warn', 'detection not loaded', { ...p });
-    const { getField } = buildFieldGetter({ threatIntel: [], geo: false });
-    cold = createDetectHandler({
-      detections: loaded.detections,
-      getField,
-      table: defaultTable(),
-      publish: defaultPublisher(),
-      log,
-    });
+    cold = (async () => {
+      const log = jsonLogger();
+      const { baselines } = process.env.CONFIG_PARAMETER
+        ? (await configLoader(awsParameterSource(new SSMClient({}), new SecretsManagerClient({})))()).config
+        : awsConfigSchema.parse({}).detections;
+      const loaded = loadDetections({ builtin: true, ruleDirs: [], experimental: false });
+      for (const p of loaded.ruleProblems) log('warn', 'detection not loaded', { ...p });
+      const { getField } = buildFieldGetter({ threatIntel: [], geo: false });
+      return createDetectHandler({
+        detections: loaded.detections,
+        getField,
+        table: defaultTable(),
+        publish: defaultPublisher(),
+        ...(baselines.enabled
+          ? {
+              baselines: {
+                learningDays: baselines.learningDays,
+                minEvents: baselines.minEvents,
+                sensitivity: baselines.sensitivity,
+              },
+            }
+          : {}),
+        log,
+      });
+    })();
+    // A failed start (the config unreadable) is not kept: the next invocation tries again.
+    cold.catch(() => (cold = undefined));
   }
-  return cold(event);
+  return (await cold)(event);
 };

@@ -17,8 +17,8 @@ describe('estimateCost', () => {
       9,
     );
     // The figures docs/cost.md and the README quote.
-    expect(e.total).toBeCloseTo(30.35, 2);
-    expect(e.withoutOptional).toBeCloseTo(17.05, 2);
+    expect(e.total).toBeCloseTo(31.15, 2);
+    expect(e.withoutOptional).toBeCloseTo(17.85, 2);
     expect(e.freeTier).toBeCloseTo(8.01, 2);
   });
 

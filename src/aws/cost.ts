@@ -169,9 +169,14 @@ export const ASSUMPTIONS: Assumptions = {
   /** Lambda's SQS pollers long-poll (20 s) even when a queue is empty: ~5 pollers × 3 a minute per queue. */
   idleReceivesPerQueue: 5 * 3 * 60 * 730,
   queues: 4,
-  /** DynamoDB units per detect message (stateful windows: one read, one ≤ 2 KB write) and per finding/alert. */
-  detectReadUnits: 1,
-  detectWriteUnits: 2,
+  /**
+   * DynamoDB units per detect message and per finding/alert. Detect reads the event marker, the touched
+   * windows and the principal's baseline profile (1–3 KB; strongly consistent: 1 RRU per item) and writes
+   * the marker, the windows and the profile in one transaction (transactional writes count twice): about 3
+   * RRU and 8 WRU per event.
+   */
+  detectReadUnits: 3,
+  detectWriteUnits: 8,
   findingReadUnits: 1,
   findingWriteUnits: 2,
   alertWriteUnits: 3,

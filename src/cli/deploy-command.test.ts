@@ -56,8 +56,8 @@ describe('vigil deploy --estimate', () => {
     expect(r.stdout).toMatch(
       /GuardDuty\s+CloudTrail management event analysis\s+1,000,000 events\s+\$4\.00 per 1M\s+\$4\.00\n/,
     );
-    expect(r.stdout).toContain('Total: $30.35 a month');
-    expect(r.stdout).toContain('without them $17.05 a month');
+    expect(r.stdout).toContain('Total: $31.15 a month');
+    expect(r.stdout).toContain('without them $17.85 a month');
     expect(r.stdout).toContain('under $20 without the optional parts');
     expect(r.stderr).toBe('');
   });

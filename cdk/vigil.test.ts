@@ -529,3 +529,21 @@ describe('cost switches', () => {
     expect(standards[0]).toMatch(/cis-aws-foundations-benchmark/);
   });
 });
+
+describe('the respond function knows Vigil’s own roles', () => {
+  it('passes the four function roles in VIGIL_OWN_ROLES so no playbook can act on them', () => {
+    const fns = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    const respond = fns.find((f) =>
+      JSON.stringify(f.Properties?.Description ?? '').includes('response playbooks'),
+    )!;
+    const vars = (respond.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    const joined = vars.VIGIL_OWN_ROLES as { 'Fn::Join': [string, { 'Fn::GetAtt': [string, string] }[]] };
+    expect(joined['Fn::Join'][0]).toBe(',');
+    const roles = joined['Fn::Join'][1].map((g) => g['Fn::GetAtt']);
+    expect(roles).toHaveLength(4);
+    for (const [logicalId, attr] of roles) {
+      expect(attr).toBe('Arn');
+      expect(resources[logicalId]!.Type).toBe('AWS::IAM::Role');
+    }
+  });
+});

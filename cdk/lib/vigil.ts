@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -350,6 +350,10 @@ export class VigilMonitoring extends Construct {
         reservedConcurrency: 1,
         statements,
       });
+      // Vigil's own roles are never a playbook's target: quarantining them would stop Vigil itself
+      // (src/respond/safety.ts ownRoles; the respond function reads them from VIGIL_OWN_ROLES).
+      const own = [detect, triage, notify, this.functions.respond].map((f) => f.role.roleArn);
+      this.functions.respond.fn.addEnvironment('VIGIL_OWN_ROLES', Fn.join(',', own));
     }
 
     const sources = props.cloudTrailEventSources ?? builtinEventSources(repoRoot()).sources;

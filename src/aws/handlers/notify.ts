@@ -1,9 +1,10 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { createChannel, type Channel, type ChannelDeps } from '../../notify/index.js';
+import type { Channel, ChannelDeps } from '../../notify/index.js';
 import { createRouter, type Router } from '../../router/router.js';
 import { alertFromEvent } from '../alert.js';
 import { parseEventBridgeBody, PoisonRecordError, processBatch } from '../batch.js';
+import { channelsOf, DELIVERY_TTL_MS, deliveryPk } from '../channels.js';
 import { awsParameterSource, configLoader, type LoadedAwsConfig } from '../config.js';
 import { defaultTable } from '../env.js';
 import { errorMessage, jsonLogger, type Logger } from '../log.js';
@@ -21,10 +22,7 @@ export interface NotifyDeps {
   timeoutMs?: number;
 }
 
-/** How long a delivery is remembered, so a retried record does not send twice to a channel that took it. */
-export const DELIVERY_TTL_MS = 15 * 86_400_000;
-
-const deliveryPk = (alertId: string, channelId: string) => `delivery#${alertId}#${channelId}`;
+export { DELIVERY_TTL_MS } from '../channels.js';
 
 /**
  * Notification: each "Vigil Alert" goes through the router (the configured routes, the same automaton as
@@ -46,28 +44,10 @@ export function createNotifyHandler(deps: NotifyDeps): (event: SQSEvent) => Prom
     const { config, resolveSecret } = await deps.config();
     const router = createRouter(config.routes.map((r) => ({ name: r.name, pattern: r.pattern })));
     const targets = new Map(config.routes.map((r) => [r.name, r.targets]));
-    const byId = new Map(config.channels.map((c) => [String(c.id), c]));
     for (const c of config.channels)
       if (c.digest !== undefined)
         log('warn', 'channel digest is not supported in Lambda: alerts are sent at once', { channel: c.id });
-    const built = new Map<string, Promise<Channel>>();
-    const channel = (id: string) => {
-      let p = built.get(id);
-      if (!p) {
-        const input = byId.get(id);
-        p = input
-          ? createChannel(input, {
-              fetch: globalThis.fetch,
-              resolveSecret,
-              write: (line) => process.stdout.write(line),
-              ...deps.channelDeps,
-            })
-          : Promise.reject(new Error(`route target "${id}" is not a configured channel`));
-        p.catch(() => built.delete(id)); // a secret that could not be read is read again next time
-        built.set(id, p);
-      }
-      return p;
-    };
+    const channel = channelsOf({ channels: config.channels, resolveSecret, channelDeps: deps.channelDeps });
     return { router, targets, channel };
   }
 

@@ -6,10 +6,14 @@ import {
   ListUserTagsCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../../core/finding.js';
+import { formatSns } from '../../notify/sns.js';
+import { startServer } from '../../notify/test-support.js';
 import { awsError } from '../../respond/testing.js';
+import { findingEvent } from '../../router/index.js';
 import { parseAwsConfig } from '../config.js';
 import type { LogFields } from '../log.js';
 import type { Table } from '../table.js';
@@ -101,17 +105,27 @@ afterAll(() => iam.restore());
 
 function setup(
   respond: Record<string, unknown>,
-  options: { routes?: unknown[]; table?: (t: Table) => Table; dryRun?: boolean } = {},
+  options: {
+    routes?: unknown[];
+    channels?: unknown[];
+    secrets?: Record<string, string>;
+    table?: (t: Table) => Table;
+    dryRun?: boolean;
+    ownRoles?: string[];
+  } = {},
 ) {
   const ddb = mockDynamo();
   restore.push(() => ddb.mock.restore());
   const loaded = parseAwsConfig(
     JSON.stringify({
-      channels: [],
+      channels: options.channels ?? [],
       routes: options.routes ?? [],
       respond: { homeAccountId: ACCOUNT, ...respond },
     }),
-    { parameter: async () => '', secret: async () => '' },
+    {
+      parameter: async (name) => options.secrets?.[name] ?? '',
+      secret: async (id) => options.secrets?.[id] ?? '',
+    },
     {},
   );
   const handler = createRespondHandler({
@@ -121,6 +135,7 @@ function setup(
     sleep: async () => undefined,
     log: (level, msg, fields = {}) => logs.push({ level, msg, ...fields }),
     ...(options.dryRun !== undefined ? { dryRun: options.dryRun } : {}),
+    ...(options.ownRoles ? { ownRoles: options.ownRoles } : {}),
   });
   const run = (playbook: string, findingId = 'f-1') =>
     ddb.get(runPk(runIdOf(playbook, findingId))) as RunItem | undefined;
@@ -393,13 +408,43 @@ describe('respond handler', () => {
     });
   });
 
+  it('never acts on the roles of Vigil’s own functions (VIGIL_OWN_ROLES)', async () => {
+    const own = `arn:aws:iam::${ACCOUNT}:role/Vigil-RespondRole1234`;
+    const { handler, run } = setup(
+      {
+        playbooks: [
+          {
+            id: 'contain-role',
+            dryRun: false,
+            trigger: TRIGGER,
+            steps: [
+              {
+                id: 'quarantine',
+                action: 'iam.quarantine-role',
+                approval: 'auto',
+                params: { roleName: '{{ finding.actor.principal | name }}' },
+              },
+            ],
+          },
+        ],
+      },
+      { ownRoles: [own] },
+    );
+    const f = finding({ id: 'f-own', actor: { principal: own, accessKeyId: KEY } });
+    expect(await handler(sqsBatch(alert(f)))).toEqual({ batchItemFailures: [] });
+    const r = run('contain-role', 'f-own')!;
+    expect(r.steps[0]).toMatchObject({ status: 'blocked' });
+    expect(r.steps[0]!.plan).toMatch(/the role Vigil itself uses/);
+    expect(iam.calls()).toHaveLength(0);
+  });
+
   it('retries a throttled step through SQS, and records an access denial without retrying', async () => {
     const { handler, run } = setup({
       playbooks: [
         { id: 'contain-key', dryRun: false, trigger: TRIGGER, steps: [deactivate({ onError: 'continue' })] },
       ],
     });
-    iam.on(UpdateAccessKeyCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+    iam.on(UpdateAccessKeyCommand).rejects(awsError('InternalError', 'SNS had a problem', 500));
     expect(await handler(sqsBatch(alert()))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
     expect(run('contain-key')!.steps[0]).toMatchObject({
       status: 'pending',
@@ -432,5 +477,118 @@ describe('respond handler', () => {
     expect(logs.filter((l) => l.poison === true)).toHaveLength(3);
     expect(run('contain-key')!.status).toBe('succeeded');
     expect(updates()).toBe(1);
+  });
+
+  it('sends a notify step through its SNS channel once across duplicate deliveries, retrying a failed publish', async () => {
+    const sns = mockClient(SNSClient);
+    restore.push(() => sns.restore());
+    sns
+      .on(PublishCommand)
+      .rejectsOnce(awsError('InternalError', 'SNS had a problem', 500))
+      .resolves({ MessageId: 'msg-1' });
+    const topicArn = `arn:aws:sns:us-east-1:${ACCOUNT}:vigil-response`;
+    const { handler, run, audit } = setup(
+      {
+        playbooks: [
+          {
+            id: 'tell-ops',
+            dryRun: false,
+            trigger: TRIGGER,
+            steps: [
+              {
+                id: 'tell',
+                action: 'notify',
+                params: {
+                  channel: 'ops',
+                  subject: 'Key {{ finding.actor.accessKeyId }} misused',
+                  text: 'Principal {{ finding.actor.principal }} used it from outside AWS.',
+                },
+              },
+            ],
+          },
+        ],
+      },
+      { channels: [{ id: 'ops', kind: 'sns', topicArn }] },
+    );
+    // The failed publish (5xx) fails the record (SQS delivers it again); nothing is recorded as sent.
+    expect((await handler(sqsBatch(alert()))).batchItemFailures).toHaveLength(1);
+    expect(run('tell-ops')!.steps[0]).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(await handler(sqsBatch(alert(), alert()))).toEqual({ batchItemFailures: [] });
+    expect(await handler(sqsBatch(alert()))).toEqual({ batchItemFailures: [] });
+
+    const r = run('tell-ops')!;
+    expect(r.status).toBe('succeeded');
+    expect(r.steps[0]).toMatchObject({
+      status: 'succeeded',
+      attempts: 2,
+      outcome: { data: { deliveryId: 'msg-1' } },
+    });
+    const sent = {
+      ...finding(),
+      title: `Key ${KEY} misused`,
+      description: `Principal arn:aws:iam::${ACCOUNT}:user/alice used it from outside AWS.`,
+    };
+    const expected = formatSns(
+      {
+        finding: sent,
+        event: { ...findingEvent(sent), id: `response-${r.steps[0]!.id}` },
+        reason: 'new',
+        receivedAt: clock,
+      },
+      topicArn,
+    );
+    const publishes = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(publishes).toEqual([expected, expected]); // the failed attempt, then the one that went through
+    expect(expected.Subject).toContain(`Key ${KEY} misused`);
+    expect(audit('tell-ops').map((a) => a.data.result)).toEqual(['succeeded']);
+  });
+
+  it('POSTs a webhook step to the configured URL with its secret header, never warning at start-up', async () => {
+    const server = await startServer({ status: 201, body: '{"ticket":"T-1"}' });
+    restore.push(() => void server.close());
+    const { handler, run } = setup(
+      {
+        webhooks: [
+          {
+            name: 'tickets',
+            url: `${server.url}/hooks/tickets`,
+            headers: { authorization: { ssm: '/vigil/tickets-token' }, 'x-source': 'vigil' },
+          },
+        ],
+        playbooks: [
+          {
+            id: 'open-ticket',
+            dryRun: false,
+            trigger: TRIGGER,
+            steps: [
+              {
+                id: 'ticket',
+                action: 'webhook',
+                params: {
+                  webhook: 'tickets',
+                  body: { finding: '{{ finding.id }}', key: '{{ finding.actor.accessKeyId }}' },
+                },
+              },
+            ],
+          },
+        ],
+      },
+      { secrets: { '/vigil/tickets-token': 'Bearer s3cret' } },
+    );
+    expect(await handler(sqsBatch(alert(), alert()))).toEqual({ batchItemFailures: [] });
+    expect(server.requests).toHaveLength(1);
+    const req = server.requests[0]!;
+    expect(req).toMatchObject({ method: 'POST', url: '/hooks/tickets' });
+    expect(req.headers).toMatchObject({
+      authorization: 'Bearer s3cret',
+      'x-source': 'vigil',
+      'content-type': 'application/json',
+    });
+    expect(JSON.parse(req.body)).toEqual({ finding: 'f-1', key: KEY });
+    expect(run('open-ticket')!.steps[0]).toMatchObject({
+      status: 'succeeded',
+      outcome: { summary: 'Called webhook tickets (HTTP 201).' },
+    });
+    expect(logs.filter((l) => l.level === 'warn')).toEqual([]);
   });
 });

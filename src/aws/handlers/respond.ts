@@ -3,6 +3,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { canonicalJson } from '../../audit/canonical-json.js';
 import type { Finding } from '../../core/finding.js';
+import type { ChannelDeps } from '../../notify/index.js';
+import type { ResolveSecret } from '../../notify/secrets.js';
 import { createClientFactory } from '../../respond/clients.js';
 import { createActionContext, isRetryableAwsError } from '../../respond/context.js';
 import { compilePlaybooks, resolveStep, type Playbook } from '../../respond/playbook.js';
@@ -10,16 +12,18 @@ import { actionRegistry } from '../../respond/registry.js';
 import { createSafety, type Safety } from '../../respond/safety.js';
 import {
   ActionError,
+  type ActionEffects,
   type ActionOutcome,
   type ActionTarget,
   type AnyAction,
   type AwsCallRecord,
   type ClientFactory,
 } from '../../respond/types.js';
-import { compilePattern, type CompiledPattern, type RoutedEvent } from '../../router/index.js';
+import { compilePattern, findingEvent, type CompiledPattern, type RoutedEvent } from '../../router/index.js';
 import { alertFromEvent } from '../alert.js';
 import { parseEventBridgeBody, PoisonRecordError, processBatch } from '../batch.js';
-import { awsParameterSource, configLoader, type LoadedAwsConfig } from '../config.js';
+import { channelsOf, DELIVERY_TTL_MS, deliveryPk } from '../channels.js';
+import { awsParameterSource, configLoader, type AwsConfig, type LoadedAwsConfig } from '../config.js';
 import { defaultTable } from '../env.js';
 import { errorMessage, jsonLogger, type Logger } from '../log.js';
 import { emfFields } from '../metrics.js';
@@ -34,8 +38,12 @@ export interface RespondDeps {
   actions?: ReadonlyMap<string, AnyAction>;
   /** The deployment's DRY_RUN: every run is a dry run, whatever its playbook says. */
   dryRun?: boolean;
+  /** Vigil's own roles (the deployment's VIGIL_OWN_ROLES): never a playbook's target. */
+  ownRoles?: readonly string[];
   log?: Logger;
   now?: () => number;
+  /** fetch, SNS client factory… for `notify` steps' channels and `webhook` steps (secrets come from the config). */
+  channelDeps?: Partial<Omit<ChannelDeps, 'resolveSecret'>>;
   /** Waits between AWS retries inside a step (tests: instant). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -140,6 +148,19 @@ const TRANSIENT_NETWORK = new Set([
   'EAI_AGAIN',
 ]);
 
+/** How long a `notify` step's channel may take (the step's own timeout also applies). */
+const NOTIFY_TIMEOUT_MS = 15_000;
+
+/** A channel that did not take a `notify` step's message: retryable when the channel says so. */
+class EffectFailure extends ActionError {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super('aws', message);
+  }
+}
+
 const hash = (...parts: string[]) =>
   createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 20);
 /** The run id `vigil serve` gives the same playbook and finding. */
@@ -172,6 +193,7 @@ interface Wired {
   playbooks: { playbook: Playbook; trigger: CompiledPattern }[];
   safety: Safety;
   clients: ClientFactory;
+  effects: ActionEffects;
   /** respond.enabled: false is the kill switch. */
   enabled: boolean;
   dryRun: boolean;
@@ -258,8 +280,8 @@ type Finished = Pick<StepRecord, 'status' | 'error' | 'errorKind' | 'outcome' | 
  *   `awaiting-approval` (logged at warn, counted in the metric); approvals need self-hosted Vigil
  *   (`vigil serve`, or `vigil respond run … --approve` against the finding), or the step says
  *   `approval: auto`;
- * - `notify` and `webhook` steps have no outbox here: they are blocked (the notify function already
- *   sends the alert).
+ * - `notify` steps send through the configured channel at once (no outbox, no digest), and `webhook`
+ *   steps POST to respond.webhooks; a delivery that fails in a way a retry can help fails the record.
  *
  * Every decided step is an audit item (`audit#<runId>`, sk = step index) hash-chained to the run's
  * previous one, and one JSON log line that is also an EMF metric (Vigil / ResponseActions by Outcome).
@@ -274,7 +296,7 @@ export function createRespondHandler(deps: RespondDeps): (event: SQSEvent) => Pr
   let wired: Promise<Wired> | undefined;
 
   async function wire(): Promise<Wired> {
-    const { config } = await deps.config();
+    const { config, resolveSecret } = await deps.config();
     const r = config.respond;
     const routes = new Map(config.routes.map((route) => [route.name, route.pattern]));
     const problems: string[] = [];
@@ -289,14 +311,6 @@ export function createRespondHandler(deps: RespondDeps): (event: SQSEvent) => Pr
     );
     problems.push(...compiled.problems);
     if (problems.length) throw new Error(`invalid respond configuration: ${problems.join('; ')}`);
-    for (const p of compiled.playbooks) {
-      const effects = p.steps.filter((s) => s.action.name === 'notify' || s.action.name === 'webhook');
-      if (effects.length)
-        log('warn', 'notify and webhook steps are not available in Lambda: they will be blocked', {
-          playbook: p.id,
-          steps: effects.map((s) => s.id),
-        });
-    }
     return {
       playbooks: compiled.playbooks.map((playbook) => ({
         playbook,
@@ -309,7 +323,7 @@ export function createRespondHandler(deps: RespondDeps): (event: SQSEvent) => Pr
         ...r.safety,
         homeAccountId: r.homeAccountId,
         accounts: Object.keys(r.accounts),
-        ownRoles: Object.values(r.accounts).map((a) => a.roleArn),
+        ownRoles: [...Object.values(r.accounts).map((a) => a.roleArn), ...(deps.ownRoles ?? [])],
       }),
       clients:
         deps.clients ??
@@ -318,8 +332,59 @@ export function createRespondHandler(deps: RespondDeps): (event: SQSEvent) => Pr
           accounts: r.accounts,
           now,
         }),
+      effects: effectsOf(config, resolveSecret),
       enabled: r.enabled,
       dryRun: deps.dryRun === true || r.dryRun,
+    };
+  }
+
+  /**
+   * What `notify` and `webhook` steps reach: the configured channels, built as the notify function builds
+   * them and sent to at once (there is no outbox here), and the webhooks of respond.webhooks. A channel
+   * that takes a step's message is remembered under the step's event id (`response-<actionId>`), as the
+   * notify function remembers alerts, so a step repeated after a crash does not send it twice.
+   */
+  function effectsOf(config: AwsConfig, resolveSecret: ResolveSecret): ActionEffects {
+    const channel = channelsOf({ channels: config.channels, resolveSecret, channelDeps: deps.channelDeps });
+    const hooks = new Map(config.respond.webhooks.map((h) => [h.name, h]));
+    const doFetch = deps.channelDeps?.fetch ?? globalThis.fetch;
+    return {
+      async notify(channelId, message, about) {
+        const base = about.finding ?? ({} as Finding);
+        const finding = { ...base, title: message.subject, description: message.text } as Finding;
+        const event = { ...findingEvent(finding), id: `response-${about.actionId}` };
+        const pk = deliveryPk(event.id, channelId);
+        if (await table.get(pk)) return { id: `${event.id} (already sent)` };
+        const result = await (
+          await channel(channelId)
+        ).send(
+          { finding, event, reason: 'new', receivedAt: now() },
+          { signal: AbortSignal.timeout(NOTIFY_TIMEOUT_MS) },
+        );
+        if (!result.ok)
+          throw new EffectFailure(
+            `channel ${channelId} did not take the message: ${result.error}`,
+            result.retryable,
+          );
+        await table.put({ pk, sk: SK, at: now(), ttl: ttlAfter(now(), DELIVERY_TTL_MS) });
+        return { id: result.providerId ?? event.id };
+      },
+      async webhook(name, body) {
+        const hook = hooks.get(name);
+        if (!hook) throw new ActionError('invalid', `no webhook named ${name} in respond.webhooks`);
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        for (const [k, v] of Object.entries(hook.headers))
+          headers[k] = typeof v === 'string' ? v : await resolveSecret(v);
+        const res = await doFetch(hook.url, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(hook.timeoutMs),
+          redirect: 'error',
+        });
+        await res.arrayBuffer().catch(() => undefined);
+        return { status: res.status };
+      },
     };
   }
 
@@ -528,6 +593,7 @@ export function createRespondHandler(deps: RespondDeps): (event: SQSEvent) => Pr
       clients: w.clients,
       actionId: s.id,
       finding: run.finding,
+      effects: w.effects,
       now: () => new Date(now()),
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
     });
@@ -572,6 +638,7 @@ export function createRespondHandler(deps: RespondDeps): (event: SQSEvent) => Pr
       const e = err instanceof ActionError ? err : new ActionError('aws', errorMessage(err));
       const code = e.awsCode ?? '';
       const retryable =
+        (e instanceof EffectFailure && e.retryable) ||
         e.kind === 'throttled' ||
         e.kind === 'timeout' ||
         TRANSIENT_NETWORK.has(code) ||
@@ -765,6 +832,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     table: defaultTable(),
     config: configLoader(awsParameterSource(new SSMClient({}), new SecretsManagerClient({}))),
     dryRun: process.env.DRY_RUN === 'true',
+    ownRoles: (process.env.VIGIL_OWN_ROLES ?? '').split(',').filter(Boolean),
   });
   return cold(event);
 };

@@ -12,6 +12,7 @@ import { createResponder, type AuditSink, type Responder } from './responder.js'
 import { createSafety } from './safety.js';
 import { responseStats } from './stats.js';
 import { openResponseStore } from './store.js';
+import { postToWebhook } from './run-action.js';
 import type { ActionEffects, ClientFactory } from './types.js';
 
 export { respondConfigSchema, type RespondConfig } from './config.js';
@@ -63,18 +64,7 @@ export function createResponseSystem(config: RespondConfig, file: string, deps: 
     async webhook(name, body) {
       const hook = hooks.get(name);
       if (!hook) throw new Error(`no webhook named ${name} in respond.webhooks`);
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      for (const [k, v] of Object.entries(hook.headers))
-        headers[k] = typeof v === 'string' ? v : await deps.resolveSecret!(v);
-      const res = await doFetch(hook.url, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(hook.timeoutMs),
-        redirect: 'error',
-      });
-      await res.arrayBuffer().catch(() => undefined);
-      return { status: res.status };
+      return postToWebhook(hook, body, deps.resolveSecret!, doFetch);
     },
   };
   const responder: Responder = createResponder({

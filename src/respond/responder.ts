@@ -5,6 +5,7 @@ import { createActionContext } from './context.js';
 import { resolveStep, type Playbook } from './playbook.js';
 import type { Safety } from './safety.js';
 import { FINAL_RUN, type ActionRow, type ResponseStore, type RunRow } from './store.js';
+import { runGuarded } from './run-action.js';
 import {
   ActionError,
   type ActionEffects,
@@ -284,42 +285,8 @@ export function createResponder(options: ResponderOptions) {
       now: () => new Date(now()),
       ...(options.sleep ? { sleep: options.sleep } : {}),
     });
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const work = (async () => {
-        if (definition.tags) {
-          let tags: Record<string, string>;
-          try {
-            tags = await definition.tags(action.params, ctx);
-          } catch (err) {
-            throw new ActionError(
-              'refused',
-              `cannot read the resource's tags to check ${safety.protectedTag.key}, so Vigil does not act: ${(err as Error).message}`,
-            );
-          }
-          if (safety.isProtected(tags))
-            throw new ActionError(
-              'refused',
-              `the resource is protected by its tag ${safety.protectedTag.key}`,
-            );
-        }
-        return definition.run(action.params, ctx);
-      })();
-      const outcome = await Promise.race([
-        work,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(
-                new ActionError(
-                  'timeout',
-                  `no answer within ${Math.round(timeoutMs / 1000)} s (the change may still happen in AWS; re-running is safe)`,
-                ),
-              ),
-            timeoutMs,
-          );
-        }),
-      ]);
+      const outcome = await runGuarded(definition, action.params, ctx, safety, timeoutMs);
       store.updateAction(action.id, {
         status: 'succeeded',
         outcome,
@@ -375,8 +342,6 @@ export function createResponder(options: ResponderOptions) {
           ...(action.undoOf ? { undoOf: action.undoOf } : {}),
         },
       });
-    } finally {
-      clearTimeout(timer);
     }
   }
 

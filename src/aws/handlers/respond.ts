@@ -28,6 +28,7 @@ import { defaultTable } from '../env.js';
 import { errorMessage, jsonLogger, type Logger } from '../log.js';
 import { emfFields } from '../metrics.js';
 import { ConditionFailedError, SK, ttlAfter, type Item, type Table } from '../table.js';
+import { postToWebhook, runGuarded } from '../../respond/run-action.js';
 import { ALERT_DETAIL_TYPE, VIGIL_SOURCE, type SQSBatchResponse, type SQSEvent } from '../types.js';
 
 export interface RespondDeps {
@@ -372,18 +373,7 @@ export function createRespondHandler(deps: RespondDeps): (event: SQSEvent) => Pr
       async webhook(name, body) {
         const hook = hooks.get(name);
         if (!hook) throw new ActionError('invalid', `no webhook named ${name} in respond.webhooks`);
-        const headers: Record<string, string> = { 'content-type': 'application/json' };
-        for (const [k, v] of Object.entries(hook.headers))
-          headers[k] = typeof v === 'string' ? v : await resolveSecret(v);
-        const res = await doFetch(hook.url, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(hook.timeoutMs),
-          redirect: 'error',
-        });
-        await res.arrayBuffer().catch(() => undefined);
-        return { status: res.status };
+        return postToWebhook(hook, body, resolveSecret, doFetch);
       },
     };
   }
@@ -597,42 +587,8 @@ export function createRespondHandler(deps: RespondDeps): (event: SQSEvent) => Pr
       now: () => new Date(now()),
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
     });
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const work = (async () => {
-        if (definition.tags) {
-          let tags: Record<string, string>;
-          try {
-            tags = await definition.tags(s.params, ctx);
-          } catch (err) {
-            throw new ActionError(
-              'refused',
-              `cannot read the resource's tags to check ${w.safety.protectedTag.key}, so Vigil does not act: ${errorMessage(err)}`,
-            );
-          }
-          if (w.safety.isProtected(tags))
-            throw new ActionError(
-              'refused',
-              `the resource is protected by its tag ${w.safety.protectedTag.key}`,
-            );
-        }
-        return definition.run(s.params, ctx);
-      })();
-      const outcome = await Promise.race([
-        work,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(
-                new ActionError(
-                  'timeout',
-                  `no answer within ${Math.round(s.timeoutMs / 1000)} s (the change may still happen in AWS; re-running is safe)`,
-                ),
-              ),
-            s.timeoutMs,
-          );
-        }),
-      ]);
+      const outcome = await runGuarded(definition, s.params, ctx, w.safety, s.timeoutMs);
       return { status: 'succeeded', outcome, calls: ctx.calls };
     } catch (err) {
       const e = err instanceof ActionError ? err : new ActionError('aws', errorMessage(err));
@@ -650,8 +606,6 @@ export function createRespondHandler(deps: RespondDeps): (event: SQSEvent) => Pr
         calls: ctx.calls,
         retryable,
       };
-    } finally {
-      clearTimeout(timer);
     }
   }
 
